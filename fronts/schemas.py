@@ -65,7 +65,11 @@ _RECORD_FIELDS: tuple[tuple[str, pl.DataType, str], ...] = (
     ("cited_refs", _STRS, "cited references, raw strings as exported (OpenAlex: work ids)"),
     ("cited_dois", _STRS, "DOIs found in the cited references, normalised"),
     ("times_cited", _INT, "citations received as counted by the source at export time"),
-    ("citations_by_year", CITATIONS_BY_YEAR, "citations received per year (OpenAlex counts_by_year)"),
+    (
+        "citations_by_year",
+        CITATIONS_BY_YEAR,
+        "citations received per year (OpenAlex counts_by_year)",
+    ),
 )
 
 RECORDS = _t(
@@ -107,7 +111,11 @@ WORKS = _t(
     "works",
     "One row per distinct work after merging duplicates within and across sources.",
     "normalise",
-    ("work_id", _STR, "stable id: 'W' + 16 hex of sha1 of the work's best identity key"),
+    (
+        "work_id",
+        _STR,
+        "stable id: 'F' + 15 hex of sha1 of its identity (DOI, else source id, else title)",
+    ),
     *_RECORD_FIELDS,
     ("sources", _STRS, "formats the work was found in"),
     ("n_records", _INT, "records merged into this work (1 = no duplicate)"),
@@ -135,7 +143,11 @@ CITATIONS = _t(
     "normalise",
     ("citing_work_id", _STR, "the citing work"),
     ("citing_year", _YEAR, "publication year of the citing work"),
-    ("cited_key", _STR, "normalised key of the reference: 'doi:<doi>' or 'ref:<author|year|vol|page>'"),
+    (
+        "cited_key",
+        _STR,
+        "normalised key of the reference: 'doi:<doi>' or 'ref:<author|year|vol|page>'",
+    ),
     ("cited_doi", _STR, "DOI of the cited reference, when known"),
     ("cited_work_id", _STR, "the cited work, when the reference resolves into the corpus"),
     ("resolved_by", _STR, "doi, wos_cr (author+year+volume+page), openalex_id, or null"),
@@ -189,13 +201,13 @@ def check_frame(df: pl.DataFrame, table: Table | str) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
-def _duck_type(dtype: pl.DataType) -> str:
+def duck_type(dtype: pl.DataType) -> str:
     if isinstance(dtype, pl.List):
-        return _duck_type(dtype.inner) + "[]"
+        return duck_type(dtype.inner) + "[]"
     if isinstance(dtype, pl.Array):
-        return f"{_duck_type(dtype.inner)}[{dtype.size}]"
+        return f"{duck_type(dtype.inner)}[{dtype.size}]"
     if isinstance(dtype, pl.Struct):
-        return "STRUCT(" + ", ".join(f"{f.name} {_duck_type(f.dtype)}" for f in dtype.fields) + ")"
+        return "STRUCT(" + ", ".join(f"{f.name} {duck_type(f.dtype)}" for f in dtype.fields) + ")"
     return {
         pl.String: "VARCHAR",
         pl.Int64: "BIGINT",
@@ -208,7 +220,7 @@ def _duck_type(dtype: pl.DataType) -> str:
 
 
 def duckdb_ddl(table: Table) -> str:
-    cols = ",\n  ".join(f'"{c.name}" {_duck_type(c.dtype)}' for c in table.columns)
+    cols = ",\n  ".join(f'"{c.name}" {duck_type(c.dtype)}' for c in table.columns)
     return f'CREATE TABLE IF NOT EXISTS "{table.name}" (\n  {cols}\n)'
 
 
@@ -224,7 +236,7 @@ def render_markdown() -> str:
     for t in TABLES.values():
         lines += [f"## `{t.name}`", "", t.doc, "", f"Written by: {t.written_by}.", ""]
         lines += ["| column | type | meaning |", "|---|---|---|"]
-        lines += [f"| `{c.name}` | `{_duck_type(c.dtype)}` | {c.doc} |" for c in t.columns]
+        lines += [f"| `{c.name}` | `{duck_type(c.dtype)}` | {c.doc} |" for c in t.columns]
         lines.append("")
     return "\n".join(lines)
 

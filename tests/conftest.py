@@ -26,7 +26,13 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def shared_corpora() -> Path:
-    """Path of ../shared/corpora; tests using it skip (with the reason) on a bare clone."""
+    """Path of ../shared/corpora; tests using it skip (with the reason) on a bare clone.
+
+    CI sets FRONTS_REQUIRE_SHARED=1 so that a missing folder fails instead of skipping.
+    """
     if not SHARED_CORPORA.is_dir():
-        pytest.skip(f"real corpora not found at {SHARED_CORPORA} (set FRONTS_SHARED_CORPORA)")
+        reason = f"real corpora not found at {SHARED_CORPORA} (set FRONTS_SHARED_CORPORA)"
+        if os.environ.get("FRONTS_REQUIRE_SHARED") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
     return SHARED_CORPORA

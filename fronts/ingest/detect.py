@@ -14,6 +14,7 @@ from fronts.ingest.common import ReadResult, read_head
 READERS: tuple[ModuleType, ...] = (wos, wos_tab, ris, bibtex, openalex, scopus, tabular)
 FORMATS: tuple[str, ...] = tuple(r.NAME for r in READERS)
 
+
 def detect_format(path: Path, config: IngestConfig) -> ModuleType:
     """The reader whose signature matches the file's content; raises `UnknownFormatError`."""
     path = Path(path)

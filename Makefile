@@ -1,0 +1,28 @@
+# Two commands a newcomer needs: `make demo` (the main job on the embedded sample corpus) and
+# `make test` (the test suite). Both create the virtual environment on first use.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# torch first, pinned: this takes the CPU build; an unpinned torch pulls a multi-GB CUDA one.
+	$(VENV)/bin/pip install --quiet torch==2.13.0
+	$(VENV)/bin/pip install --quiet -e '.[sample,dev]'
+	touch $@
+
+.PHONY: install demo test lint docs
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/fronts ingest --sample --replace --db data/fronts.duckdb
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check fronts flows tests bench
+	$(VENV)/bin/ruff format --check fronts flows tests bench
+
+docs: $(VENV)/.installed
+	$(PY) -m fronts.schemas > docs/warehouse.md

@@ -1,0 +1,82 @@
+"""The `fronts` command line. `main(argv)` is a plain function so tests can call it in-process."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from fronts.errors import FrontsError
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="DuckDB warehouse (default: data/fronts.duckdb)")
+    parser.add_argument("--config", type=Path, help="TOML configuration file")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fronts", description="Ranked, explained research fronts from publication exports."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser(
+        "ingest",
+        help="read exports (WoS, Scopus, OpenAlex, BibTeX, RIS, CSV/Parquet) into the warehouse",
+    )
+    ingest.add_argument("paths", nargs="*", type=Path, help="export files (default: config paths)")
+    ingest.add_argument(
+        "--replace", action="store_true", help="make these files the whole corpus (drop others)"
+    )
+    ingest.add_argument("--sample", action="store_true", help="ingest the embedded sample corpus")
+    ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_common(ingest)
+    return parser
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from fronts.config import load_config
+    from fronts.sample import sample_paths
+    from fronts.stages import ingest_files, normalise_stage
+    from fronts.store import connect
+    from fronts.summary import format_ingest_summary
+
+    config = load_config(args.config, db=args.db)
+    paths = list(args.paths) or list(config.ingest.paths)
+    if args.sample:
+        paths += sample_paths()
+    if not paths:
+        print("fronts ingest: no files given (pass paths, --sample, or ingest.paths in --config)")
+        return 2
+    con = connect(config.db)
+    bar = tqdm(total=len(paths), unit="file", disable=args.no_progress, file=sys.stderr)
+
+    def on_file(path: str, n_records: int) -> None:
+        bar.set_postfix_str(f"{Path(path).name}: {n_records} records", refresh=False)
+        bar.update(1)
+
+    outcome = ingest_files(con, paths, config, replace=args.replace, on_file=on_file)
+    bar.close()
+    normalise_stage(con)
+    print(format_ingest_summary(con, outcome))
+    print(f"warehouse: {config.db}")
+    con.close()
+    return 0
+
+
+COMMANDS = {"ingest": _cmd_ingest}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `fronts` console script; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except FrontsError as exc:
+        print(f"fronts {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

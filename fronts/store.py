@@ -1,0 +1,102 @@
+"""The DuckDB warehouse: the only module that talks to the database.
+
+Stages hand frames to `write_tables`, which replaces the stage's rows in one transaction, so a
+stage either lands whole or not at all, and running it twice leaves the same tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from fronts.errors import FrontsError
+from fronts.schemas import TABLES, check_frame, duck_type, duckdb_ddl
+
+
+def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse and make sure every documented table exists."""
+    db = Path(db)
+    if read_only:
+        if not db.exists():
+            raise FrontsError(f"{db}: no warehouse here yet (run `fronts ingest` or `fronts run`)")
+        return duckdb.connect(str(db), read_only=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db))
+    for table in TABLES.values():
+        con.execute(duckdb_ddl(table))
+        _check_columns(con, table.name)
+    return con
+
+
+def _check_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    found = [
+        (row[0], row[1].upper())
+        for row in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position",
+            [name],
+        ).fetchall()
+    ]
+    expected = [(c.name, duck_type(c.dtype).upper()) for c in TABLES[name].columns]
+    if [n for n, _ in found] != [n for n, _ in expected]:
+        raise FrontsError(
+            f"table {name!r} in this warehouse has columns {[n for n, _ in found]}, but this "
+            f"version of fronts expects {[n for n, _ in expected]}; use a new --db file"
+        )
+
+
+def write_tables(
+    con: duckdb.DuckDBPyConnection,
+    frames: Mapping[str, pl.DataFrame],
+    where: Mapping[str, tuple[str, Sequence[object]]] | None = None,
+) -> None:
+    """Replace tables' rows with `frames`, all in one transaction.
+
+    By default a table is emptied before the insert. `where[name] = (sql_predicate, params)`
+    deletes only the matching rows instead (e.g. one run's rows, or one file's records).
+    """
+    where = where or {}
+    checked = {name: check_frame(df, name) for name, df in frames.items()}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, df in checked.items():
+            if name in where:
+                predicate, params = where[name]
+                con.execute(f'DELETE FROM "{name}" WHERE {predicate}', list(params))
+            else:
+                con.execute(f'DELETE FROM "{name}"')
+            if df.height:
+                con.register("_incoming", df.to_arrow())
+                cols = ", ".join(f'"{c}"' for c in df.columns)
+                con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _incoming')
+                con.unregister("_incoming")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: Sequence[str] | None = None,
+    where: str | None = None,
+    params: Sequence[object] = (),
+    order_by: str | None = None,
+) -> pl.DataFrame:
+    """Read a documented table (or some of its columns) as a polars frame with its schema."""
+    table = TABLES[name]
+    cols = list(columns) if columns else [c.name for c in table.columns]
+    sql = "SELECT " + ", ".join(f'"{c}"' for c in cols) + f' FROM "{name}"'
+    if where:
+        sql += f" WHERE {where}"
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+    df = con.execute(sql, list(params)).pl()
+    schema = {c: table.schema[c] for c in cols}
+    if df.height == 0:
+        return pl.DataFrame(schema=schema)
+    return df.cast(schema)  # type: ignore[arg-type]

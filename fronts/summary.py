@@ -1,0 +1,59 @@
+"""Plain-text summaries printed by the CLI (the editors' report is `fronts.report`)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from fronts.stages import IngestOutcome, corpus_summary
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def format_ingest_summary(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome) -> str:
+    """A per-source table (read / accepted / merged / quarantined, years, coverage) and totals."""
+    summary = corpus_summary(con)
+    header = (
+        f"{'source':<10}{'files':>6}{'read':>9}{'accepted':>10}{'merged':>8}{'quarant.':>9}"
+        f"{'years':>12}{'abstract':>10}{'refs':>7}{'cited':>10}"
+    )
+    lines = [
+        f"read {len(outcome.read_files)} file(s), {outcome.n_read} records; "
+        f"{len(outcome.unchanged_files)} file(s) unchanged since the last ingest",
+        "",
+        header,
+        "-" * len(header),
+    ]
+    for row in summary.iter_rows(named=True):
+        years = f"{row['year_min']}-{row['year_max']}" if row["year_min"] is not None else "-"
+        lines.append(
+            f"{row['source']:<10}{row['files']:>6}{row['n_read']:>9}{row['accepted']:>10}"
+            f"{row['merged']:>8}{row['quarantined']:>9}{years:>12}"
+            f"{_pct(row['share_abstract']):>10}{_pct(row['share_references']):>7}"
+            f"{(row['times_cited'] or 0):>10}"
+        )
+    n_read, n_acc, n_mer, n_q = con.execute(
+        "SELECT n_read, n_accepted, n_merged, n_quarantined FROM stage_counts "
+        "WHERE stage = 'ingest' AND source_file = '*'"
+    ).fetchone() or (0, 0, 0, 0)
+    n_works, n_abs = con.execute("SELECT count(*), count(abstract) FROM works").fetchone()
+    n_links, n_local = con.execute(
+        "SELECT count(*), count(cited_work_id) FROM citations"
+    ).fetchone()
+    lines += [
+        "-" * len(header),
+        f"{'total':<10}{'':>6}{n_read:>9}{n_acc:>10}{n_mer:>8}{n_q:>9}",
+        "",
+        f"works: {n_works} ({n_abs} with abstract); read {n_read} = accepted {n_acc} "
+        f"+ merged {n_mer} + quarantined {n_q}"
+        + ("" if n_read == n_acc + n_mer + n_q else "  <-- DOES NOT RECONCILE"),
+        f"citations: {n_links} cited references, {n_local} resolved to works of the corpus",
+    ]
+    if n_q:
+        reasons = con.execute(
+            "SELECT regexp_replace(reason, '[0-9]{3,}', 'N') AS r, count(*) FROM quarantine "
+            "GROUP BY r ORDER BY count(*) DESC LIMIT 5"
+        ).fetchall()
+        lines.append("quarantined: " + "; ".join(f"{r} ({n})" for r, n in reasons))
+    return "\n".join(lines)
