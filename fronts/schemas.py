@@ -167,9 +167,180 @@ STAGE_COUNTS = _t(
     ("n_quarantined", _INT, "records refused, see quarantine"),
 )
 
+_FLOATS = pl.List(pl.Float32())
+
+RUNS = _t(
+    "runs",
+    "One row per analysis run. run_id is a hash of the corpus and the configuration, so the same "
+    "inputs give the same run_id and re-running replaces that run's rows.",
+    "run",
+    ("run_id", _STR, "'r' + 12 hex of sha256(corpus fingerprint, configuration)"),
+    ("corpus_sha256", _STR, "fingerprint of the works analysed (ids and texts)"),
+    ("config_json", _STR, "the validated configuration, as JSON"),
+    ("config_sha256", _STR, "hash of config_json"),
+    ("seed", _INT, "seed of every random step"),
+    ("window_start", _YEAR, "first year of the analysis window"),
+    ("window_end", _YEAR, "last year of the analysis window"),
+    ("n_works", _INT, "works in the warehouse"),
+    ("n_in_window", _INT, "works published in the window (the ones analysed)"),
+    ("fronts_version", _STR, "version of fronts that made the run"),
+    ("versions_json", _STR, "versions of the libraries and the model, as JSON"),
+    ("status", _STR, "running, completed or failed"),
+    ("started_at", pl.Datetime("us", "UTC"), "when the run started (UTC)"),
+    ("finished_at", pl.Datetime("us", "UTC"), "when the run finished (UTC)"),
+)
+
+EMBEDDINGS = _t(
+    "embeddings",
+    "Cache of text embeddings keyed by (model, sha256 of the text): a rerun, or next year's run, "
+    "embeds only new or changed texts. Not tied to a run.",
+    "embed",
+    ("model", _STR, "model identifier (package name or directory) and max sequence length"),
+    ("text_sha256", _STR, "sha256 of the exact text embedded"),
+    ("vector", _FLOATS, "embedding (L2-normalised when the model normalises)"),
+)
+
+WORK_TEXTS = _t(
+    "work_texts",
+    "Per run, the text embedded for each work in the window and how it was built.",
+    "embed",
+    ("run_id", _STR, "run"),
+    ("work_id", _STR, "work"),
+    ("text_sha256", _STR, "key into the embeddings cache"),
+    ("title_only", _BOOL, "true when the work has no abstract and was embedded on its title"),
+    ("from_cache", _BOOL, "true when the vector came from the cache"),
+)
+
+DOC_TOPICS = _t(
+    "doc_topics",
+    "Per run, each work in the window with its topic (-1 = unassigned outlier).",
+    "topics",
+    ("run_id", _STR, "run"),
+    ("work_id", _STR, "work"),
+    ("topic_id", _INT, "topic; -1 when the work stays an outlier"),
+    (
+        "assignment",
+        _STR,
+        "cluster (HDBSCAN core member), reassigned (outlier moved to its nearest "
+        "topic by embedding similarity), or outlier",
+    ),
+    ("similarity", _FLOAT, "cosine similarity of the work to its topic's centroid"),
+    ("x", _FLOAT, "2-D map coordinate (UMAP of the embeddings)"),
+    ("y", _FLOAT, "2-D map coordinate"),
+)
+
+TOPICS = _t(
+    "topics",
+    "Per run, the topics found by BERTopic, with readable labels.",
+    "topics",
+    ("run_id", _STR, "run"),
+    ("topic_id", _INT, "topic number (0 = largest)"),
+    ("label", _STR, "readable label: the top representation terms"),
+    ("top_terms", _STRS, "c-TF-IDF terms (1-2-grams, no stop words), best first"),
+    ("representation", _STRS, "terms re-ranked by the representation model (KeyBERT-inspired)"),
+    ("size", _INT, "works in the topic after the outlier policy"),
+    ("n_core", _INT, "works assigned by the clustering itself (before outlier reassignment)"),
+    ("representative_work_ids", _STRS, "works closest to the topic centroid, best first"),
+)
+
+TOPIC_YEAR_COUNTS = _t(
+    "topic_year_counts",
+    "Per run, topic and year of the window: publications, share of the corpus, citations.",
+    "score",
+    ("run_id", _STR, "run"),
+    ("topic_id", _INT, "topic"),
+    ("year", _YEAR, "year"),
+    ("n_works", _INT, "works of the topic published that year"),
+    ("share", _FLOAT, "n_works / works of the whole corpus (all topics and outliers) that year"),
+    (
+        "citations",
+        _FLOAT,
+        "citations received that year by the topic's works (basis: see "
+        "topic_scores.citation_basis)",
+    ),
+)
+
+TOPIC_SCORES = _t(
+    "topic_scores",
+    "Per run and topic: every indicator, documented in docs/methodology.md.",
+    "score",
+    ("run_id", _STR, "run"),
+    ("topic_id", _INT, "topic"),
+    ("size", _INT, "works in the topic within the window"),
+    ("growth", _FLOAT, "slope of log share per year (least squares), relative to the corpus"),
+    ("cagr_share", _FLOAT, "compound annual growth rate of the topic's share over the window"),
+    ("acceleration", _FLOAT, "recent-half minus earlier-half slope of the share (per year^2)"),
+    ("mean_year", _FLOAT, "mean publication year of the topic's core works (ESI currency)"),
+    ("share_recent", _FLOAT, "share of the topic's works published in the last two years"),
+    ("burst_weight", _FLOAT, "Kleinberg burst weight of the topic's yearly counts (0 = none)"),
+    ("burst_start", _YEAR, "first year of the strongest burst, if any"),
+    ("burst_end", _YEAR, "last year of the strongest burst, if any"),
+    ("citation_growth", _FLOAT, "slope of log citations received per year over the window"),
+    ("citation_basis", _STR, "per_year_counts, local_citations or times_cited_by_age"),
+    (
+        "impact",
+        _FLOAT,
+        "mean age-normalised citations per paper (times cited / years since publication + 1)",
+    ),
+    (
+        "share_top10",
+        _FLOAT,
+        "share of the topic's works among the corpus's top-10 % cited (age-normalised)",
+    ),
+    ("coherence", _FLOAT, "mean cosine similarity of the topic's works to its centroid"),
+    (
+        "emergence",
+        _FLOAT,
+        "emergence composite: weighted z-scores of growth, acceleration, novelty and bursts",
+    ),
+    ("score", _FLOAT, "ranking composite: weighted z-scores of all indicators"),
+)
+
+FRONTS = _t(
+    "fronts",
+    "Per run, the ranked research fronts: the analysts' public contract.",
+    "rank",
+    ("run_id", _STR, "run"),
+    ("rank", _INT, "rank by score (1 = first)"),
+    ("rank_low", _INT, "5th percentile of the rank over bootstrap resamples of the works"),
+    ("rank_high", _INT, "95th percentile of the rank over bootstrap resamples"),
+    ("p_top_n", _FLOAT, "share of bootstrap resamples in which the front ranks in the top N"),
+    ("score", _FLOAT, "ranking composite (see topic_scores.score)"),
+    ("emergence", _FLOAT, "emergence composite alone"),
+    ("citation_growth", _FLOAT, "slope of log citations received per year"),
+    (
+        "class",
+        _STR,
+        "hot (large and recent core) or emerging (very recent core, rising "
+        "citations), else established",
+    ),
+    ("label", _STR, "readable label"),
+    ("top_terms", _STRS, "c-TF-IDF terms, best first"),
+    ("size", _INT, "works in the front"),
+    ("topic_id", _INT, "topic behind the front"),
+    ("growth", _FLOAT, "slope of log share per year"),
+    ("mean_year", _FLOAT, "mean publication year of core works"),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
-    for t in (SOURCE_FILES, RECORDS, QUARANTINE, WORKS, DUPLICATE_LINKS, CITATIONS, STAGE_COUNTS)
+    for t in (
+        SOURCE_FILES,
+        RECORDS,
+        QUARANTINE,
+        WORKS,
+        DUPLICATE_LINKS,
+        CITATIONS,
+        STAGE_COUNTS,
+        RUNS,
+        EMBEDDINGS,
+        WORK_TEXTS,
+        DOC_TOPICS,
+        TOPICS,
+        TOPIC_YEAR_COUNTS,
+        TOPIC_SCORES,
+        FRONTS,
+    )
 }
 
 
@@ -208,6 +379,8 @@ def duck_type(dtype: pl.DataType) -> str:
         return f"{duck_type(dtype.inner)}[{dtype.size}]"
     if isinstance(dtype, pl.Struct):
         return "STRUCT(" + ", ".join(f"{f.name} {duck_type(f.dtype)}" for f in dtype.fields) + ")"
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone:
+        return "TIMESTAMPTZ"
     return {
         pl.String: "VARCHAR",
         pl.Int64: "BIGINT",
