@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(VENV)/bin/fronts ingest --sample --replace --db data/fronts.duckdb
+	$(VENV)/bin/fronts run --sample --db data/fronts.duckdb
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

@@ -30,7 +30,33 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--sample", action="store_true", help="ingest the embedded sample corpus")
     ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_common(ingest)
+
+    run = sub.add_parser("run", help="the whole analysis: ingest, embed, topics, score, rank")
+    run.add_argument("paths", nargs="*", type=Path, help="corpus files (any format, mixed)")
+    run.add_argument("--sample", action="store_true", help="use the embedded sample corpus")
+    run.add_argument(
+        "--keep",
+        action="store_true",
+        help="add PATHs to the warehouse's corpus instead of making them the whole corpus",
+    )
+    run.add_argument("--window", type=_window, help="analysis window, e.g. 2019-2024")
+    run.add_argument("--seed", type=int, help="seed of every random step")
+    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    _add_common(run)
+
+    show = sub.add_parser("show", help="print the ranked fronts of a run")
+    show.add_argument("--run", default="latest", help="run id (default: the latest completed)")
+    _add_common(show)
     return parser
+
+
+def _window(text: str) -> list[int]:
+    try:
+        first, last = (int(part) for part in text.split("-"))
+    except ValueError:
+        message = f"expected FIRST-LAST, e.g. 2019-2024; got {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    return [first, last]
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -38,7 +64,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     from fronts.config import load_config
     from fronts.sample import sample_paths
-    from fronts.stages import ingest_files, normalise_stage
+    from fronts.stages.corpus import ingest_files, normalise_stage
     from fronts.store import connect
     from fronts.summary import format_ingest_summary
 
@@ -65,7 +91,46 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _cmd_ingest}
+def _cmd_run(args: argparse.Namespace) -> int:
+    from fronts.config import load_config
+    from fronts.sample import sample_paths
+    from fronts.summary import format_fronts
+
+    config = load_config(args.config, db=args.db, window=args.window, seed=args.seed)
+    paths = list(args.paths) or list(config.ingest.paths)
+    if args.sample:
+        paths += sample_paths()
+    from flows.research_fronts import research_fronts
+
+    outcome = research_fronts(
+        config, paths=paths, replace=bool(paths) and not args.keep, progress=not args.no_progress
+    )
+    from fronts.store import connect
+
+    con = connect(config.db, read_only=True)
+    print(format_fronts(con, outcome.run_id))
+    con.close()
+    print(
+        f"\nrun {outcome.run_id} ({outcome.window[0]}-{outcome.window[1]}); results in "
+        f"{config.db} (tables fronts, topic_scores, topics, doc_topics); "
+        f"`fronts show --db {config.db}` prints this ranking again"
+    )
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from fronts.config import load_config
+    from fronts.store import connect
+    from fronts.summary import format_fronts, resolve_run
+
+    config = load_config(args.config, db=args.db)
+    con = connect(config.db, read_only=True)
+    print(format_fronts(con, resolve_run(con, args.run)))
+    con.close()
+    return 0
+
+
+COMMANDS = {"ingest": _cmd_ingest, "run": _cmd_run, "show": _cmd_show}
 
 
 def main(argv: list[str] | None = None) -> int:

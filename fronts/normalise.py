@@ -141,6 +141,12 @@ def _richness(records: pl.DataFrame) -> pl.Expr:
     )
 
 
+def _union(column: str) -> pl.Expr:
+    """All distinct items of a list column across a group, in first-seen order."""
+    items = pl.col(column).list.explode(keep_nulls=False, empty_as_null=False)
+    return items.unique(maintain_order=True).drop_nulls()
+
+
 def _work_id(key: str) -> str:
     return "F" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:15]
 
@@ -184,8 +190,7 @@ def merge_records(records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl
     works = ranked.group_by("group", maintain_order=True).agg(
         *first_non_null,
         *first_non_empty,
-        pl.col("cited_refs").list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).drop_nulls(),
-        pl.col("cited_dois").list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True).drop_nulls(),
+        *(_union(c) for c in ("cited_refs", "cited_dois")),
         pl.col("times_cited").max(),
         pl.col("citations_by_year")
         .sort_by(pl.col("citations_by_year").list.len(), descending=True)

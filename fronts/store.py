@@ -95,7 +95,7 @@ def read_table(
         sql += f" WHERE {where}"
     if order_by:
         sql += f" ORDER BY {order_by}"
-    df = con.execute(sql, list(params)).pl()
+    df = con.sql(sql, params=list(params)).pl()
     schema = {c: table.schema[c] for c in cols}
     if df.height == 0:
         return pl.DataFrame(schema=schema)

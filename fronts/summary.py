@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from fronts.stages import IngestOutcome, corpus_summary
+from fronts.errors import FrontsError
+from fronts.stages.corpus import IngestOutcome, corpus_summary
 
 
 def _pct(value: float | None) -> str:
@@ -56,4 +57,48 @@ def format_ingest_summary(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome
             "GROUP BY r ORDER BY count(*) DESC LIMIT 5"
         ).fetchall()
         lines.append("quarantined: " + "; ".join(f"{r} ({n})" for r, n in reasons))
+    return "\n".join(lines)
+
+
+def resolve_run(con: duckdb.DuckDBPyConnection, run: str = "latest") -> str:
+    """A run id: `run` itself if it exists, or the latest completed run for 'latest'."""
+    if run == "latest":
+        row = con.execute(
+            "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY finished_at DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            raise FrontsError("no completed run in this warehouse; `fronts run` makes one")
+        return row[0]
+    if con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run]).fetchone() is None:
+        raise FrontsError(f"no run {run!r} in this warehouse")
+    return run
+
+
+def format_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
+    """The ranked fronts of a run as a terminal table."""
+    run = con.execute(
+        "SELECT window_start, window_end, n_in_window, status FROM runs WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+    if run is None:
+        raise FrontsError(f"no run {run_id!r} in this warehouse")
+    rows = con.execute(
+        "SELECT rank, rank_low, rank_high, p_top_n, class, size, growth, citation_growth, "
+        "mean_year, emergence, score, label FROM fronts WHERE run_id = ? ORDER BY rank",
+        [run_id],
+    ).fetchall()
+    header = (
+        f"{'rank':>4} {'interval':>9} {'P(topN)':>7} {'class':<11}{'size':>6}{'growth':>8}"
+        f"{'cit.gr':>8}{'year':>8}{'emerg':>7}{'score':>7}  label"
+    )
+    lines = [
+        f"run {run_id}: window {run[0]}-{run[1]}, {run[2]} works, status {run[3]}",
+        header,
+        "-" * len(header),
+    ]
+    for rank, low, high, p, cls, size, growth, cg, year, em, score, label in rows:
+        lines.append(
+            f"{rank:>4} {f'[{low}-{high}]':>9} {p:>7.2f} {cls:<11}{size:>6}{growth:>8.2f}"
+            f"{cg:>8.2f}{year:>8.1f}{em:>7.2f}{score:>7.2f}  {label}"
+        )
     return "\n".join(lines)

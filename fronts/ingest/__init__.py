@@ -3,8 +3,8 @@
 Every reader module exposes:
 
 - ``NAME``: the format's name (also the ``source`` column of its records);
-- ``sniff(path, head, config) -> bool``: whether the file's *content* (its first bytes, decoded) is this
-  format; the extension is only a hint;
+- ``sniff(path, head, config) -> bool``: whether the file's *content* (its first bytes,
+  decoded) is this format; the extension is only a hint;
 - ``read(path, config) -> ReadResult``: records and quarantined rows (see `fronts.ingest.common`).
 
 `fronts.ingest.detect.read_file` detects the format from content, trying the readers in the

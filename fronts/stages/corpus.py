@@ -1,9 +1,4 @@
-"""Stages as the warehouse sees them: read named tables, call the library, write named tables.
-
-Each function here is what a Prefect task of `flows/` calls, and what the CLI calls directly.
-The computing lives in the modules they call (`fronts.ingest`, `fronts.normalise`, ...); these
-functions only move frames between DuckDB and those modules, one transaction per stage.
-"""
+"""Corpus stages: ingest exports into `records`; normalise them into `works` and `citations`."""
 
 from __future__ import annotations
 
@@ -134,7 +129,7 @@ def normalise_stage(con: duckdb.DuckDBPyConnection) -> None:
 
 def corpus_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Per source format and in total: the accounting plus coverage of the accepted records."""
-    return con.execute(
+    return con.sql(
         """
         WITH counts AS (
             SELECT source, count(*) AS files, sum(n_read) AS n_read,
