@@ -166,7 +166,14 @@ def embed_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext, progress: bool 
     write_tables(
         con,
         {"embeddings": result.new_rows, "work_texts": work_texts},
-        where={"embeddings": ("false", []), "work_texts": _run_rows(ctx.run_id)},
+        where={
+            # Append to the cache; with cache=false the fresh vectors replace the old ones.
+            "embeddings": (
+                "model = ? AND list_contains(?, text_sha256)",
+                [key, result.new_rows["text_sha256"].to_list()],
+            ),
+            "work_texts": _run_rows(ctx.run_id),
+        },
     )
     return {
         "n_texts": texts.height,

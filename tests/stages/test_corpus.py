@@ -1,0 +1,124 @@
+"""The corpus stages on real exports: exact, reconciled counts and merges across formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from fronts.config import RunConfig
+from fronts.stages.corpus import ingest_files, normalise_stage
+from fronts.store import connect, read_table
+
+pytestmark = pytest.mark.shared
+
+
+def _ingest(tmp_path: Path, files: list[Path], **kw) -> object:
+    con = connect(tmp_path / "w.duckdb")
+    ingest_files(con, files, RunConfig(), **kw)
+    normalise_stage(con)
+    return con
+
+
+def _total(con) -> dict:
+    return read_table(con, "stage_counts", where="source_file = '*'").row(0, named=True)
+
+
+def _reconciles(con) -> None:
+    counts = read_table(con, "stage_counts")
+    assert (
+        counts["n_read"] == counts["n_accepted"] + counts["n_merged"] + counts["n_quarantined"]
+    ).all()
+    total = _total(con)
+    n_records = con.execute("SELECT count(*) FROM records").fetchone()[0]
+    n_quarantined = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+    n_works = con.execute("SELECT count(*) FROM works").fetchone()[0]
+    n_links = con.execute("SELECT count(*) FROM duplicate_links").fetchone()[0]
+    assert total["n_read"] == n_records + n_quarantined
+    assert total["n_accepted"] == n_works
+    assert total["n_merged"] == n_links
+
+
+CORPORA = {
+    # corpus folder: records read across all its files (from each PROVENANCE.md)
+    "biblium-samples": 500 + 200 + 613,
+    "bibexpy-genai": 3658 + 500,
+    "genai-authorship-wos": 469 * 3,
+    "data-science-education": 318 + 146,
+    "science-education-quality": 152 + 232,
+    "vet-medical-education-tel": 242,
+    "human-ai-hybrids": 471,
+    "control-ai-medical-diagnosis-wos": 2771,
+    "control-exascale-ieee": 441 + 1000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPORA))
+def test_every_corpus_ingests_with_reconciled_counts(tmp_path, shared_corpora, name):
+    files = sorted(
+        p for p in (shared_corpora / name).rglob("*") if p.suffix != ".md" and p.is_file()
+    )
+    con = _ingest(tmp_path, files)
+    _reconciles(con)
+    assert _total(con)["n_read"] == CORPORA[name]
+
+
+def test_same_records_in_three_formats_give_469_works(tmp_path, shared_corpora):
+    folder = shared_corpora / "genai-authorship-wos"
+    con = _ingest(
+        tmp_path, [folder / "savedrecs.txt", folder / "savedrecs.bib", folder / "savedrecs.ris"]
+    )
+    total = _total(con)
+    assert total["n_read"] == 3 * 469
+    assert con.execute("SELECT count(*) FROM works").fetchone()[0] == 469
+    assert total["n_merged"] == 2 * 469 - total["n_quarantined"]
+    # the union of references survives the merge
+    n_refs = con.execute("SELECT count(*) FROM works WHERE len(cited_refs) > 0").fetchone()[0]
+    assert n_refs >= 430
+
+
+def test_duplicated_export_file_merges_away(tmp_path, shared_corpora):
+    files = sorted((shared_corpora / "control-bci-eeg-wos" / "raw").glob("*.txt.gz"))
+    con = _ingest(tmp_path, files)
+    _reconciles(con)
+    total = _total(con)
+    assert total["n_read"] == 10_000
+    assert con.execute("SELECT count(*) FROM works").fetchone()[0] == 9_500
+    dup = read_table(con, "stage_counts").filter(
+        pl.col("source_file").str.contains("savedrecs1[34]")
+    )
+    assert sorted(dup["n_merged"].to_list()) == [0, 500]
+    assert con.execute("SELECT count(DISTINCT rule) FROM duplicate_links").fetchone()[0] >= 1
+    # local citations resolve inside a 9.5k-work field corpus
+    assert con.execute("SELECT count(cited_work_id) FROM citations").fetchone()[0] > 1000
+
+
+def test_wos_and_scopus_overlap_merges_across_sources(tmp_path, shared_corpora):
+    folder = shared_corpora / "data-science-education"
+    con = _ingest(tmp_path, sorted(folder.glob("*.csv")) + sorted(folder.glob("*.txt")))
+    _reconciles(con)
+    both = con.execute(
+        "SELECT count(*) FROM works WHERE list_contains(sources, 'wos') "
+        "AND list_contains(sources, 'scopus')"
+    ).fetchone()[0]
+    assert both >= 50
+    rules = dict(con.execute("SELECT rule, count(*) FROM duplicate_links GROUP BY rule").fetchall())
+    assert rules.get("doi", 0) > 0
+
+
+def test_ingesting_the_same_files_twice_changes_nothing(tmp_path, shared_corpora):
+    folder = shared_corpora / "biblium-samples"
+    files = sorted(p for p in folder.iterdir() if p.suffix != ".md")
+    con = _ingest(tmp_path, files)
+    before = {t: read_table(con, t) for t in ("records", "works", "citations", "stage_counts")}
+    outcome = ingest_files(con, files, RunConfig())
+    normalise_stage(con)
+    assert outcome.read_files == [] and len(outcome.unchanged_files) == 3
+    for table, frame in before.items():
+        assert read_table(con, table).equals(frame), table
+    # and re-reading everything (replace) gives identical tables too
+    ingest_files(con, files, RunConfig(), replace=True)
+    normalise_stage(con)
+    for table, frame in before.items():
+        assert read_table(con, table).equals(frame), table
