@@ -1,0 +1,10 @@
+"""Scoring: topic indicators (growth, novelty, bursts, citations, impact, coherence), composite
+scores, and ranked research fronts with bootstrap rank intervals.
+
+Only `score_topics` and its result type are the stage's API; the submodules are public for
+tests, notebooks and the methodology (docs/_methodology/scoring.md).
+"""
+
+from fronts.scoring.score import ScoreResult, score_topics
+
+__all__ = ["ScoreResult", "score_topics"]

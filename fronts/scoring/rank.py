@@ -1,0 +1,156 @@
+"""Composite scores, ranks, bootstrap rank intervals and the hot / emerging / established class.
+
+The bootstrap (Efron 1979, Annals of Statistics 7(1):1-26, doi:10.1214/aos/1176344552; Efron &
+Tibshirani 1993, *An Introduction to the Bootstrap*) resamples the works of the window with
+replacement, keeps the topics and their assignments fixed, recomputes every indicator and the
+composite, and ranks again. The spread of a front's rank over the resamples is its sampling
+uncertainty given the topics; the uncertainty of the clustering itself is not part of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fronts.config import ScoreConfig, ScoreWeights
+from fronts.scoring.indicators import Indicators, indicators
+from fronts.scoring.worktable import WorkTable
+
+EMERGENCE_PARTS = ("growth", "acceleration", "novelty", "burst")
+SCORE_PARTS = (*EMERGENCE_PARTS, "citation_growth", "impact", "size", "coherence")
+INTERVAL = (5.0, 95.0)  # percentiles of the bootstrap rank distribution
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Ranks of the rankable topics (arrays aligned with `rankable`, an index into topic_ids)."""
+
+    rankable: np.ndarray
+    emergence: np.ndarray
+    score: np.ndarray
+    rank: np.ndarray
+    rank_low: np.ndarray
+    rank_high: np.ndarray
+    p_top_n: np.ndarray  # NaN when no bootstrap was run
+
+
+def zscore(values: np.ndarray) -> np.ndarray:
+    """Standardise across topics; NaN (undefined) and constant indicators score 0 (neutral)."""
+    x = np.asarray(values, dtype=np.float64)
+    known = np.isfinite(x)
+    if known.sum() < 2:
+        return np.zeros_like(x)
+    mean = x[known].mean()
+    std = x[known].std()
+    if not std > 1e-12 * max(1.0, abs(mean)):
+        return np.zeros_like(x)
+    return np.where(known, (x - mean) / std, 0.0)
+
+
+def indicator_columns(ind: Indicators, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The values standardised for the composite, by weight name, for the given topic rows."""
+    return {
+        "growth": ind.growth[rows],
+        "acceleration": ind.acceleration[rows],
+        "novelty": ind.mean_year[rows],
+        "burst": ind.burst_weight[rows],
+        "citation_growth": ind.citation_growth[rows],
+        "impact": ind.impact[rows],
+        "size": np.log(np.maximum(ind.size[rows], 1.0)),
+        "coherence": ind.coherence[rows],
+    }
+
+
+def composite(
+    ind: Indicators, rows: np.ndarray, weights: ScoreWeights
+) -> tuple[np.ndarray, np.ndarray]:
+    """(emergence, score) of the given topic rows: weighted means of the indicators' z-scores."""
+    z = {name: zscore(values) for name, values in indicator_columns(ind, rows).items()}
+
+    def weighted(parts: tuple[str, ...]) -> np.ndarray:
+        total = sum(getattr(weights, p) for p in parts)
+        if total <= 0:
+            return np.zeros(rows.size)
+        return sum(getattr(weights, p) * z[p] for p in parts) / total
+
+    return weighted(EMERGENCE_PARTS), weighted(SCORE_PARTS)
+
+
+def rank_of(score: np.ndarray, topic_ids: np.ndarray) -> np.ndarray:
+    """1 = highest score; equal scores are ordered by topic_id."""
+    order = np.lexsort((topic_ids, -score))
+    rank = np.empty(score.size, dtype=np.int64)
+    rank[order] = np.arange(1, score.size + 1)
+    return rank
+
+
+def rankable_rows(table: WorkTable, ind: Indicators, min_size: int) -> np.ndarray:
+    """Topics that are ranked: real topics (id >= 0) with at least `min_size` works."""
+    return np.flatnonzero((table.topic_ids >= 0) & (ind.size >= min_size))
+
+
+def rank_topics(table: WorkTable, point: Indicators, config: ScoreConfig, seed: int) -> Ranking:
+    """Point ranks of the rankable topics, with bootstrap intervals and P(rank <= n_fronts).
+
+    rank_low / rank_high are the 5th / 95th percentiles of the bootstrap ranks, taken with
+    `np.percentile(method="lower")` / `method="higher"` so they are ranks that occurred. The
+    interval is then widened, if needed, to contain the point rank. With `bootstrap = 0` the
+    interval is the point rank and p_top_n is NaN (not estimated).
+    """
+    rows = rankable_rows(table, point, config.min_topic_size)
+    ids = table.topic_ids[rows]
+    emergence, score = composite(point, rows, config.weights)
+    rank = rank_of(score, ids)
+    if config.bootstrap == 0 or rows.size == 0:
+        return Ranking(
+            rows, emergence, score, rank, rank.copy(), rank.copy(), np.full(rows.size, np.nan)
+        )
+    draws = bootstrap_ranks(table, rows, config, seed)
+    low = np.percentile(draws, INTERVAL[0], axis=0, method="lower").astype(np.int64)
+    high = np.percentile(draws, INTERVAL[1], axis=0, method="higher").astype(np.int64)
+    p_top = (draws <= config.n_fronts).mean(axis=0)
+    return Ranking(
+        rows, emergence, score, rank, np.minimum(low, rank), np.maximum(high, rank), p_top
+    )
+
+
+def bootstrap_ranks(
+    table: WorkTable, rows: np.ndarray, config: ScoreConfig, seed: int
+) -> np.ndarray:
+    """(B, R) ranks of the rankable topics in B resamples of the works (B = config.bootstrap).
+
+    The set of ranked topics is fixed by the point estimate, so a rank always means a place
+    among the same R topics.
+    """
+    rng = np.random.default_rng(seed)
+    n = table.topic_idx.size
+    ids = table.topic_ids[rows]
+    draws = np.empty((config.bootstrap, rows.size), dtype=np.int64)
+    for b in range(config.bootstrap):
+        weights = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(np.float64)
+        ind = indicators(table, weights, recent_years=config.recent_years)
+        draws[b] = rank_of(composite(ind, rows, config.weights)[1], ids)
+    return draws
+
+
+def classify(point: Indicators, rows: np.ndarray) -> np.ndarray:
+    """'hot', 'emerging' or 'established' for each rankable topic.
+
+    Adapted from the CAS / Clarivate Research Fronts selection (large fronts re-ranked by the
+    mean year of their core papers; emerging fronts with a very recent core) to one corpus:
+    hot = size in the top quartile of the ranked topics and mean_year at or above their median;
+    emerging = not hot, share_recent or mean_year in the top quartile, and citation_growth > 0;
+    everything else is established. Quantiles use numpy's default (linear) interpolation.
+    """
+    if rows.size == 0:
+        return np.array([], dtype=object)
+    size = point.size[rows]
+    mean_year = point.mean_year[rows]
+    recent = point.share_recent[rows]
+    hot = (size >= np.nanquantile(size, 0.75)) & (mean_year >= np.nanmedian(mean_year))
+    very_recent = (recent >= np.nanquantile(recent, 0.75)) | (
+        mean_year >= np.nanquantile(mean_year, 0.75)
+    )
+    emerging = ~hot & very_recent & (point.citation_growth[rows] > 0)
+    return np.where(hot, "hot", np.where(emerging, "emerging", "established")).astype(object)
