@@ -17,6 +17,7 @@ _ALIASES = {
     "usa": "US",
     "u.s.a.": "US",
     "united states of america": "US",
+    "u.s.": "US",
     "peoples r china": "CN",
     "people's republic of china": "CN",
     "pr china": "CN",
@@ -80,9 +81,13 @@ def normalise_country(value: str | None) -> str | None:
     text = value.strip().rstrip(".").strip()
     if not text:
         return None
+    key = text.lower()
+    if key in _ALIASES or key + "." in _ALIASES:
+        return _name(_ALIASES.get(key) or _ALIASES[key + "."])
     if len(text) == 2 and text.isalpha():
         return _name(text.upper())
-    key = text.lower()
+    if key.startswith("the "):
+        text, key = text[4:], key[4:]
     # US addresses end "... , CA 94305 USA"; keep the last word(s) naming the country.
     if key.endswith(" usa") or key == "usa":
         return _name("US")

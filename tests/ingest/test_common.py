@@ -44,3 +44,15 @@ def test_acceptance_rules_quarantine_with_reasons():
     assert reasons[5] == "truncated record: no ER line"
     assert reasons[6].startswith("undecodable text in field 'title'")
     assert "\ufffd" not in result.quarantine["raw"][0]
+
+
+def test_country_spellings_of_all_sources_agree():
+    from fronts.ingest.countries import normalise_country
+
+    for spelling in ("USA", "U.S.A.", "United States", "US", "CA 94305 USA"):
+        assert normalise_country(spelling) == "United States", spelling
+    for spelling in ("England", "Scotland", "UK", "U.K.", "GB"):
+        assert normalise_country(spelling) == "United Kingdom", spelling
+    assert normalise_country("Peoples R China") == normalise_country("CN") == "China"
+    assert normalise_country("The Netherlands") == "Netherlands"
+    assert normalise_country("Atlantis") is None
