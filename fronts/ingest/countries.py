@@ -60,6 +60,22 @@ _ALIASES = {
     "brunei": "BN",
     "palestine": "PS",
     "kosovo": "XK",
+    "trinidad tobago": "TT",
+    "dominican rep": "DO",
+    "st lucia": "LC",
+    "st kitts & nevi": "KN",
+    "antigua & barbu": "AG",
+    "st vincent": "VC",
+    "cent afr republ": "CF",
+    "marshall island": "MH",
+    "solomon islands": "SB",
+    "bosnia & herzegovina": "BA",
+}
+# Countries that no longer exist keep their historical name rather than becoming None.
+_HISTORICAL = {
+    "yugoslavia": "Yugoslavia",
+    "serbia monteneg": "Serbia and Montenegro",
+    "ussr": "USSR",
 }
 _ZIP_RE = re.compile(r"\b\d{3,}\b|\b[A-Z]{2}\s*$")
 
@@ -86,6 +102,8 @@ def normalise_country(value: str | None) -> str | None:
         return _name(_ALIASES.get(key) or _ALIASES[key + "."])
     if len(text) == 2 and text.isalpha():
         return _name(text.upper())
+    if key in _HISTORICAL:
+        return _HISTORICAL[key]
     if key.startswith("the "):
         text, key = text[4:], key[4:]
     # US addresses end "... , CA 94305 USA"; keep the last word(s) naming the country.
