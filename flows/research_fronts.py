@@ -28,7 +28,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from fronts.config import RunConfig  # noqa: E402
 from fronts.stages import analysis, corpus  # noqa: E402
-from fronts.store import connect  # noqa: E402
+from fronts.store import connect, scalar  # noqa: E402
 
 
 @contextmanager
@@ -61,7 +61,7 @@ def ingest_task(config: RunConfig, paths: list[Path], replace: bool) -> dict:
 def normalise_task(config: RunConfig) -> dict:
     with _warehouse(config) as con:
         corpus.normalise_stage(con)
-        n_works = con.execute("SELECT count(*) FROM works").fetchone()[0]  # type: ignore[index]
+        n_works = scalar(con, "SELECT count(*) FROM works")
     return {"works": n_works}
 
 

@@ -343,7 +343,7 @@ def resolve_citations(works: pl.DataFrame, membership: pl.DataFrame) -> pl.DataF
     )
     refs = _ref_key_parts(refs).with_columns(
         cited_doi=pl.col("ref")
-        .str.extract(r"(10\.\d{4,9}/[^\s\"<>,;\]]+)", 1)
+        .str.extract(r"(10\.\d{4,9}/[^\s\",\]]+)", 1)
         .str.to_lowercase()
         .str.strip_chars_end(".,;)]}"),
         ref_volume=_norm_token("ref_volume"),

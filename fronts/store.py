@@ -100,3 +100,23 @@ def read_table(
     if df.height == 0:
         return pl.DataFrame(schema=schema)
     return df.cast(schema)  # type: ignore[arg-type]
+
+
+def fetch_one(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()
+) -> tuple | None:
+    """The first row of a query, or None.
+
+    DuckDB 2.0 keeps a partly fetched result open and refuses other work on the connection
+    until it is exhausted, so this fetches everything rather than calling `fetchone()`.
+    """
+    rows = con.execute(sql, list(params)).fetchall()
+    return rows[0] if rows else None
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> object:
+    """The single value of a one-row, one-column query."""
+    row = fetch_one(con, sql, params)
+    if row is None:
+        raise FrontsError(f"query returned no row: {sql}")
+    return row[0]

@@ -6,6 +6,7 @@ import duckdb
 
 from fronts.errors import FrontsError
 from fronts.stages.corpus import IngestOutcome, corpus_summary
+from fronts.store import fetch_one
 
 
 def _pct(value: float | None) -> str:
@@ -34,14 +35,16 @@ def format_ingest_summary(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome
             f"{_pct(row['share_abstract']):>10}{_pct(row['share_references']):>7}"
             f"{(row['times_cited'] or 0):>10}"
         )
-    n_read, n_acc, n_mer, n_q = con.execute(
+    n_read, n_acc, n_mer, n_q = fetch_one(
+        con,
         "SELECT n_read, n_accepted, n_merged, n_quarantined FROM stage_counts "
-        "WHERE stage = 'ingest' AND source_file = '*'"
-    ).fetchone() or (0, 0, 0, 0)
-    n_works, n_abs = con.execute("SELECT count(*), count(abstract) FROM works").fetchone()
-    n_links, n_local = con.execute(
-        "SELECT count(*), count(cited_work_id) FROM citations"
-    ).fetchone()
+        "WHERE stage = 'ingest' AND source_file = '*'",
+    ) or (0, 0, 0, 0)
+    n_works, n_abs = fetch_one(con, "SELECT count(*), count(abstract) FROM works") or (0, 0)
+    n_links, n_local = fetch_one(con, "SELECT count(*), count(cited_work_id) FROM citations") or (
+        0,
+        0,
+    )
     lines += [
         "-" * len(header),
         f"{'total':<10}{'':>6}{n_read:>9}{n_acc:>10}{n_mer:>8}{n_q:>9}",
@@ -63,23 +66,25 @@ def format_ingest_summary(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome
 def resolve_run(con: duckdb.DuckDBPyConnection, run: str = "latest") -> str:
     """A run id: `run` itself if it exists, or the latest completed run for 'latest'."""
     if run == "latest":
-        row = con.execute(
-            "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY finished_at DESC LIMIT 1"
-        ).fetchone()
+        row = fetch_one(
+            con,
+            "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY finished_at DESC LIMIT 1",
+        )
         if row is None:
             raise FrontsError("no completed run in this warehouse; `fronts run` makes one")
         return row[0]
-    if con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run]).fetchone() is None:
+    if fetch_one(con, "SELECT 1 FROM runs WHERE run_id = ?", [run]) is None:
         raise FrontsError(f"no run {run!r} in this warehouse")
     return run
 
 
 def format_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     """The ranked fronts of a run as a terminal table."""
-    run = con.execute(
+    run = fetch_one(
+        con,
         "SELECT window_start, window_end, n_in_window, status FROM runs WHERE run_id = ?",
         [run_id],
-    ).fetchone()
+    )
     if run is None:
         raise FrontsError(f"no run {run_id!r} in this warehouse")
     rows = con.execute(

@@ -42,7 +42,9 @@ _TEXT_FIELDS = (
     "doc_type",
     "language",
 )
-_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"<>]+", re.IGNORECASE)
+# Old Wiley (SICI) DOIs hold '<', '>' and ';', e.g. 10.1002/(sici)...42:4<233::aid-asi1>3.0.co;2-i,
+# so only whitespace, quotes, commas and closing brackets end a DOI.
+_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\",\]]+", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 # Lone surrogates are what `errors="surrogateescape"` leaves for bytes that are not UTF-8.
 _UNDECODABLE_RE = re.compile(r"[\udc80-\udcff]")

@@ -20,7 +20,7 @@ import polars as pl
 from fronts.config import RunConfig
 from fronts.errors import FrontsError
 from fronts.schemas import RUNS, check_frame
-from fronts.store import read_table, write_tables
+from fronts.store import read_table, scalar, write_tables
 
 RUN_TABLES = ("work_texts", "doc_topics", "topics", "topic_year_counts", "topic_scores", "fronts")
 _VERSIONED = (
@@ -104,7 +104,7 @@ def start_run(con: duckdb.DuckDBPyConnection, config: RunConfig) -> RunContext:
     works = _works_in_window(con, window)
     if works.height == 0:
         raise FrontsError(f"no works published in the window {window[0]}-{window[1]}")
-    (n_citations,) = con.execute("SELECT count(*) FROM citations").fetchone()  # type: ignore[misc]
+    n_citations = scalar(con, "SELECT count(*) FROM citations")
     corpus_sha = corpus_fingerprint(works, n_citations)
     config_json = config.model_dump_json()
     config_sha = hashlib.sha256(config_json.encode()).hexdigest()
