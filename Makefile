@@ -11,7 +11,7 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[sample,dev]'
 	touch $@
 
-.PHONY: install demo test lint docs
+.PHONY: install demo test lint docs snapshots
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -26,3 +26,6 @@ lint: $(VENV)/.installed
 
 docs: $(VENV)/.installed
 	$(PY) -m fronts.schemas > docs/warehouse.md
+
+snapshots: $(VENV)/.installed
+	FRONTS_UPDATE_SNAPSHOTS=1 $(PY) -m pytest tests/report/test_snapshot.py

@@ -95,17 +95,30 @@ def finish_task(ctx: analysis.RunContext, status: str) -> None:
         analysis.finish_run(con, ctx, status)
 
 
+@task(name="report", cache_policy=NO_CACHE)
+def report_task(ctx: analysis.RunContext, pdf: bool) -> dict:
+    from fronts.report import build_report
+
+    with _warehouse(ctx.config) as con:
+        folder = build_report(con, ctx.run_id, ctx.config.reports, pdf=pdf)
+    return {"folder": str(folder), "pdf": pdf}
+
+
 @flow(name="research-fronts", log_prints=False)
 def research_fronts(
     config: RunConfig,
     paths: list[Path] | None = None,
     replace: bool = False,
     progress: bool = False,
+    report: bool = True,
+    pdf: bool = True,
 ) -> RunOutcome:
     """Run the whole analysis on the warehouse `config.db`.
 
     `paths` (else `config.ingest.paths`) are ingested first; with none, the run analyses what
-    the warehouse already holds. `replace` makes the given files the whole corpus.
+    the warehouse already holds. `replace` makes the given files the whole corpus. The report
+    (`config.reports/<run_id>/`) is rendered last; `pdf` needs Chromium and fails clearly
+    without it.
     """
     stages: dict[str, dict] = {}
     files = list(paths or config.ingest.paths)
@@ -121,4 +134,6 @@ def research_fronts(
         finish_task(ctx, "failed")
         raise
     finish_task(ctx, "completed")
+    if report:
+        stages["report"] = report_task(ctx, pdf)
     return RunOutcome(ctx.run_id, ctx.window, stages)

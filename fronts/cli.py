@@ -42,7 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--window", type=_window, help="analysis window, e.g. 2019-2024")
     run.add_argument("--seed", type=int, help="seed of every random step")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.add_argument("--no-report", action="store_true", help="skip the HTML/PDF report")
+    run.add_argument("--no-pdf", action="store_true", help="HTML report only (no Chromium)")
     _add_common(run)
+
+    report = sub.add_parser("report", help="render a run as HTML pages, a PDF and the data")
+    report.add_argument("--run", default="latest", help="run id (default: the latest completed)")
+    report.add_argument("--out", type=Path, help="reports folder (default: reports/)")
+    report.add_argument("--no-pdf", action="store_true", help="HTML only (no Chromium needed)")
+    _add_common(report)
 
     show = sub.add_parser("show", help="print the ranked fronts of a run")
     show.add_argument("--run", default="latest", help="run id (default: the latest completed)")
@@ -101,9 +109,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.sample:
         paths += sample_paths()
     from flows.research_fronts import research_fronts
+    from fronts.report import find_browser
 
+    pdf = not args.no_pdf and find_browser() is not None
+    if not args.no_report and not args.no_pdf and not pdf:
+        print(
+            "note: no Chromium found, so the report is HTML only "
+            "(apt-get install chromium for the PDF)",
+            file=sys.stderr,
+        )
     outcome = research_fronts(
-        config, paths=paths, replace=bool(paths) and not args.keep, progress=not args.no_progress
+        config,
+        paths=paths,
+        replace=bool(paths) and not args.keep,
+        progress=not args.no_progress,
+        report=not args.no_report,
+        pdf=pdf,
     )
     from fronts.store import connect
 
@@ -120,8 +141,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     from fronts.config import load_config
-    from fronts.store import connect
-    from fronts.summary import format_fronts, resolve_run
+    from fronts.store import connect, resolve_run
+    from fronts.summary import format_fronts
 
     config = load_config(args.config, db=args.db)
     con = connect(config.db, read_only=True)
@@ -130,7 +151,24 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _cmd_ingest, "run": _cmd_run, "show": _cmd_show}
+def _cmd_report(args: argparse.Namespace) -> int:
+    from fronts.config import load_config
+    from fronts.report import build_report
+    from fronts.store import connect
+
+    config = load_config(args.config, db=args.db, reports=args.out)
+    con = connect(config.db, read_only=True)
+    try:
+        folder = build_report(con, args.run, config.reports, pdf=not args.no_pdf)
+    finally:
+        con.close()
+    print(f"report: {folder / 'index.html'}")
+    if not args.no_pdf:
+        print(f"pdf:    {folder / 'report.pdf'}")
+    return 0
+
+
+COMMANDS = {"ingest": _cmd_ingest, "run": _cmd_run, "show": _cmd_show, "report": _cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:

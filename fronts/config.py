@@ -141,6 +141,7 @@ class RunConfig(_Section):
     """Everything a run needs; passed down explicitly, never read from a global."""
 
     db: Path = Field(default=Path("data/fronts.duckdb"), description="DuckDB warehouse")
+    reports: Path = Field(default=Path("reports"), description="folder of rendered reports")
     seed: int = Field(default=42, ge=0, description="seed for every random step")
     window: tuple[int, int] | None = Field(
         default=None,

@@ -120,3 +120,18 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = 
     if row is None:
         raise FrontsError(f"query returned no row: {sql}")
     return row[0]
+
+
+def resolve_run(con: duckdb.DuckDBPyConnection, run: str = "latest") -> str:
+    """The run id `run` if the warehouse has it, or the latest completed run for 'latest'."""
+    if run == "latest":
+        rows = con.execute(
+            "SELECT run_id FROM runs WHERE status = 'completed' "
+            "ORDER BY finished_at DESC, run_id LIMIT 1"
+        ).fetchall()
+        if not rows:
+            raise FrontsError("no completed run in this warehouse; `fronts run` makes one")
+        return rows[0][0]
+    if not con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run]).fetchall():
+        raise FrontsError(f"no run {run!r} in this warehouse (`fronts show` lists the latest)")
+    return run

@@ -63,21 +63,6 @@ def format_ingest_summary(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome
     return "\n".join(lines)
 
 
-def resolve_run(con: duckdb.DuckDBPyConnection, run: str = "latest") -> str:
-    """A run id: `run` itself if it exists, or the latest completed run for 'latest'."""
-    if run == "latest":
-        row = fetch_one(
-            con,
-            "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY finished_at DESC LIMIT 1",
-        )
-        if row is None:
-            raise FrontsError("no completed run in this warehouse; `fronts run` makes one")
-        return row[0]
-    if fetch_one(con, "SELECT 1 FROM runs WHERE run_id = ?", [run]) is None:
-        raise FrontsError(f"no run {run!r} in this warehouse")
-    return run
-
-
 def format_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     """The ranked fronts of a run as a terminal table."""
     run = fetch_one(

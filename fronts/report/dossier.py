@@ -1,0 +1,181 @@
+"""What one front's dossier lists: core papers, leaders, keywords, abstracts, related fronts.
+
+Pure functions over the frames of `ReportData`; they return plain dicts and lists that the
+templates show as they are. The contents follow the per-front pages of the CAS/Clarivate
+*Research Fronts* reports (2014-) and of CAE's *Engineering Fronts* (engineering.org.cn/en/
+article/37126): core papers, countries and institutions with counts and shares, keywords.
+Countries, institutions and venues are ranked by the number of the front's works they appear
+in (a work counts once per name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote
+
+import numpy as np
+import polars as pl
+
+N_LEADERS = 10
+N_KEYWORDS = 20
+N_CORE = 10
+N_RELATED = 3
+ABSTRACT_CHARS = 1200
+
+# Words that mark the organisation within an address ("Dept Phys, Univ X, City, Country").
+_ORG = re.compile(
+    r"\b(univ|universi|inst|college|hosp|hospital|academ|acad|cent(er|re)|lab|school|"
+    r"polytech|ecole|politecn|hochschule|cnrs|inc|ltd|gmbh|corp|company|co\.|foundation|"
+    r"council|ministry|agency|clinic)",
+    re.IGNORECASE,
+)
+
+
+def institution_of(affiliation: str) -> str:
+    """The organisation named in an address: the first comma-separated part that looks like one.
+
+    Web of Science writes the organisation first ("Harvard Univ, Dept Phys, ..."), Scopus often
+    the department first ("Department of X, University of Y, ..."); the first part matching
+    university/institute/hospital/... words wins, else the first part.
+    """
+    parts = [p.strip() for p in affiliation.split(",") if p.strip()]
+    if not parts:
+        return ""
+    for part in parts[:-1] or parts:  # the last part is usually the country
+        if _ORG.search(part) and not part.lower().startswith(("dept", "department", "div ")):
+            return part
+    return parts[0]
+
+
+def doi_url(doi: str | None) -> str | None:
+    """https://doi.org/ link of a DOI, percent-encoded so that no DOI can break out of an href."""
+    if not doi:
+        return None
+    return "https://doi.org/" + quote(doi.strip(), safe="/")
+
+
+def leaders(
+    lists: Iterable[Sequence[str] | None], n_works: int, top: int = N_LEADERS
+) -> list[dict[str, object]]:
+    """Most frequent names, each counted once per work (case-insensitively), with their share."""
+    counts: Counter[str] = Counter()
+    display: dict[str, Counter[str]] = {}
+    for items in lists:
+        seen = set()
+        for item in items or []:
+            name = " ".join(str(item).split())
+            key = name.casefold()
+            if not name or key in seen:
+                continue
+            seen.add(key)
+            counts[key] += 1
+            display.setdefault(key, Counter())[name] += 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    return [
+        {
+            # The most frequent spelling, ties broken alphabetically.
+            "name": sorted(display[k].items(), key=lambda kv: (-kv[1], kv[0]))[0][0],
+            "works": c,
+            "share": c / n_works if n_works else None,
+        }
+        for k, c in ranked
+    ]
+
+
+def paper(row: dict[str, object], max_authors: int = 3) -> dict[str, object]:
+    """A work as the dossier cites it."""
+    authors = list(row.get("authors") or [])  # type: ignore[call-overload]
+    shown = ", ".join(authors[:max_authors]) + (" et al." if len(authors) > max_authors else "")
+    return {
+        "work_id": row["work_id"],
+        "title": row.get("title") or "(untitled)",
+        "authors": shown,
+        "year": row.get("year"),
+        "venue": row.get("venue"),
+        "doi": row.get("doi"),
+        "doi_url": doi_url(row.get("doi")),  # type: ignore[arg-type]
+        "times_cited": row.get("times_cited"),
+        "similarity": row.get("similarity"),
+    }
+
+
+def core_papers(works: pl.DataFrame, top: int = N_CORE) -> dict[str, list[dict[str, object]]]:
+    """The front's most cited works and its most central works (closest to the centroid)."""
+    cited = works.sort(["times_cited", "year", "work_id"], descending=[True, True, False])
+    central = works.sort(["similarity", "work_id"], descending=[True, False], nulls_last=True)
+    return {
+        "most_cited": [paper(r) for r in cited.head(top).iter_rows(named=True)],
+        "most_central": [paper(r) for r in central.head(top).iter_rows(named=True)],
+    }
+
+
+def representative_abstracts(
+    works: pl.DataFrame,
+    abstracts: pl.DataFrame,
+    representative_ids: list[str],
+    n: int = 3,
+    max_chars: int = ABSTRACT_CHARS,
+) -> list[dict[str, object]]:
+    """Up to `n` abstracts: the topic model's representatives first, then the most central."""
+    text = dict(abstracts.select("work_id", "abstract").iter_rows())
+    by_id = {r["work_id"]: r for r in works.iter_rows(named=True)}
+    central = works.sort(["similarity", "work_id"], descending=[True, False], nulls_last=True)
+    order = [w for w in representative_ids if w in by_id]
+    order += [w for w in central["work_id"].to_list() if w not in order]
+    out = []
+    for work_id in order:
+        abstract = " ".join(str(text.get(work_id) or "").split())
+        if not abstract:
+            continue
+        if len(abstract) > max_chars:
+            abstract = abstract[:max_chars].rsplit(" ", 1)[0] + " …"
+        out.append({**paper(by_id[work_id]), "abstract": abstract})
+        if len(out) == n:
+            break
+    return out
+
+
+def related_fronts(
+    centroids: pl.DataFrame, topic_ids: list[int], k: int = N_RELATED
+) -> dict[int, list[tuple[int, float]]]:
+    """For each of `topic_ids`, the `k` other topics of that list with the most similar centroid.
+
+    Similarity is the cosine of the centroids (mean embedding of the works, or mean map
+    position when the run kept no embeddings); ties are broken by topic id.
+    """
+    by_topic = {int(t): np.asarray(v, dtype=np.float64) for t, v in centroids.iter_rows()}
+    ids = [t for t in sorted(topic_ids) if t in by_topic]
+    out: dict[int, list[tuple[int, float]]] = {t: [] for t in topic_ids}
+    if len(ids) < 2:
+        return out
+    matrix = np.stack([by_topic[t] for t in ids])
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    unit = matrix / np.where(norms > 0, norms, 1.0)
+    sims = unit @ unit.T
+    for i, topic in enumerate(ids):
+        order = sorted((j for j in range(len(ids)) if j != i), key=lambda j: (-sims[i, j], ids[j]))
+        out[topic] = [(ids[j], float(sims[i, j])) for j in order[:k]]
+    return out
+
+
+def keyword_list(works: pl.DataFrame, top: int = N_KEYWORDS) -> list[dict[str, object]]:
+    """Most frequent author keywords of the front's works (case-insensitive)."""
+    return leaders(works["author_keywords"].to_list(), works.height, top)
+
+
+def institutions(works: pl.DataFrame, top: int = N_LEADERS) -> list[dict[str, object]]:
+    """Leading organisations, from the affiliation addresses (see `institution_of`)."""
+    orgs = [[institution_of(a) for a in items or []] for items in works["affiliations"].to_list()]
+    return leaders(orgs, works.height, top)
+
+
+def countries(works: pl.DataFrame, top: int = N_LEADERS) -> list[dict[str, object]]:
+    """Leading countries of the affiliations."""
+    return leaders(works["countries"].to_list(), works.height, top)
+
+
+def venues(works: pl.DataFrame, top: int = N_LEADERS) -> list[dict[str, object]]:
+    """Leading journals, proceedings or books."""
+    return leaders([[v] if v else [] for v in works["venue"].to_list()], works.height, top)

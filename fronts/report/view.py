@@ -1,0 +1,286 @@
+"""The report's contents as plain dicts: what each page shows, computed from `ReportData`.
+
+Templates only lay these out. Numbers are formatted here (with `glossary.fmt`) so that the
+HTML, the PDF and the snapshot test all see the same strings; untrusted text stays raw here and
+is escaped by the templates' autoescaping.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from fronts.report import charts, dossier
+from fronts.report.data import ReportData
+from fronts.report.glossary import CITATION_BASES, CLASSES, INDICATORS, basis_label, fmt
+
+
+def front_path(rank: int, n_fronts: int) -> str:
+    """Relative path of a front's dossier, e.g. 'fronts/front-03.html'."""
+    return f"fronts/front-{rank:0{max(2, len(str(n_fronts)))}d}.html"
+
+
+def _interval(row: dict[str, Any]) -> str:
+    low, high = row.get("rank_low"), row.get("rank_high")
+    if low is None or high is None:
+        return "–"
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _share(part: int, whole: int) -> str:
+    return fmt(part / whole, "pct") if whole else "–"
+
+
+def _figure(fig_id: str, spec: dict[str, Any], caption: str, csv: str) -> dict[str, Any]:
+    return {
+        "id": fig_id,
+        "spec": {k: v for k, v in spec.items() if k in ("data", "layout", "config")},
+        "height": spec["layout"].get("height", 400),
+        "caption": caption,
+        "csv": csv,
+    }
+
+
+def front_rows(data: ReportData) -> list[dict[str, Any]]:
+    """One row per ranked front with the overview table's values, formatted."""
+    n = data.fronts.height
+    rows = []
+    for row in data.fronts.iter_rows(named=True):
+        rows.append(
+            {
+                "rank": row["rank"],
+                "topic_id": row["topic_id"],
+                "href": front_path(row["rank"], n),
+                "label": row["label"] or f"topic {row['topic_id']}",
+                "class": row["class"] or "established",
+                "terms": ", ".join((row["top_terms"] or [])[:6]),
+                "size": fmt(row["size"], "int"),
+                "growth": fmt(row["growth"], "rate"),
+                "citation_growth": fmt(row["citation_growth"], "rate"),
+                "basis": basis_label(row.get("citation_basis")),
+                "mean_year": fmt(row["mean_year"], "year"),
+                "score": fmt(row["score"], "signed"),
+                "interval": _interval(row),
+                "p_top_n": fmt(row["p_top_n"], "pct"),
+            }
+        )
+    return rows
+
+
+def overview(data: ReportData, forecast: pl.DataFrame) -> dict[str, Any]:
+    """The overview page: corpus, ranked table, map and growth curves."""
+    rows = front_rows(data)
+    cov = data.coverage
+    totals = data.stage_counts.filter(pl.col("source_file") == "*")
+    ingest = totals.filter(pl.col("stage") == "ingest")
+    accounting = ingest.row(0, named=True) if ingest.height else None
+    map_spec = charts.map_figure(data.works, data.fronts, data.n_top)
+    n_placed = data.works.filter(pl.col("x").is_not_null()).height
+    map_caption = (
+        "Each dot is a work, placed by the similarity of its text (UMAP of the embeddings); "
+        "colours are the top fronts, numbers their ranks. Hover a dot for its title."
+    )
+    if map_spec["n_shown"] < n_placed:
+        map_caption += (
+            f" For legibility {map_spec['n_shown']:,} of {n_placed:,} works are drawn, the same "
+            "fraction of every topic; the CSV holds them all."
+        )
+    n_outliers = data.works.filter(pl.col("topic_id") < 0).height
+    return {
+        "rows_top": rows[: data.n_top],
+        "rows_rest": rows[data.n_top :],
+        "n_fronts": len(rows),
+        "n_topics": data.topics.height,
+        "n_hot": sum(r["class"] == "hot" for r in rows),
+        "n_emerging": sum(r["class"] == "emerging" for r in rows),
+        "sources": [
+            {
+                **r,
+                "years": f"{r['year_min']}–{r['year_max']}" if r["year_min"] is not None else "–",
+                "share_abstract": fmt(r["share_abstract"], "pct"),
+                "share_references": fmt(r["share_references"], "pct"),
+            }
+            for r in data.sources.iter_rows(named=True)
+        ],
+        "n_files": data.source_files.height,
+        "accounting": accounting,
+        "reconciles": accounting is None
+        or accounting["n_read"]
+        == accounting["n_accepted"] + accounting["n_merged"] + accounting["n_quarantined"],
+        "coverage": {
+            **cov,
+            "abstract_pct": _share(cov["with_abstract"], cov["works"]),
+            "references_pct": _share(cov["with_references"], cov["works"]),
+            "by_year_pct": _share(cov["with_citations_by_year"], cov["works"]),
+            "cited_pct": _share(cov["cited"], cov["works"]),
+            "resolved_pct": _share(cov["references_resolved"], cov["references"]),
+            "title_only_pct": _share(cov["title_only"], cov["works"]),
+        },
+        "n_outliers": n_outliers,
+        "outlier_pct": _share(n_outliers, data.works.height),
+        "map": _figure("fig-map", map_spec, map_caption, "map.csv"),
+        "growth": _figure(
+            "fig-growth",
+            charts.growth_figure(forecast, data.fronts, data.n_top),
+            "Share of the corpus's works by year for each top front (solid), its log-linear "
+            "trend (dotted) and the two-year forecast with its 90 % prediction interval (band). "
+            "Click a legend entry to hide or show a front; double-click it to show it alone.",
+            "share_forecast.csv",
+        ),
+    }
+
+
+def _forecast_rows(fc: pl.DataFrame) -> list[dict[str, str]]:
+    return [
+        {
+            "year": str(r["year"]),
+            "trend": fmt(r["trend"], "pct_fine"),
+            "interval": f"{fmt(r['lower'], 'pct_fine')} – {fmt(r['upper'], 'pct_fine')}"
+            if r["lower"] is not None
+            else "–",
+        }
+        for r in fc.filter(pl.col("is_forecast")).iter_rows(named=True)
+    ]
+
+
+def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
+    """One dossier per ranked front, in rank order."""
+    n = data.fronts.height
+    topics = {r["topic_id"]: r for r in data.topics.iter_rows(named=True)}
+    by_topic = {
+        r["topic_id"]: r
+        for r in data.fronts.select("topic_id", "rank", "label").iter_rows(named=True)
+    }
+    related = dossier.related_fronts(data.centroids, list(by_topic))
+    out = []
+    for i, row in enumerate(data.fronts.iter_rows(named=True)):
+        topic_id, rank = row["topic_id"], row["rank"]
+        works = data.works.filter(pl.col("topic_id") == topic_id)
+        topic = topics.get(topic_id, {})
+        counts = data.topic_year_counts.filter(pl.col("topic_id") == topic_id).sort("year")
+        fc = forecast.filter(pl.col("topic_id") == topic_id)
+        basis = row.get("citation_basis")
+        total_cited = int(works["times_cited"].fill_null(0).sum())
+        values = {**row, "rank_interval": _interval(row)}
+        out.append(
+            {
+                "rank": rank,
+                "topic_id": topic_id,
+                "index": i,
+                "href": front_path(rank, n),
+                "label": row["label"] or f"topic {topic_id}",
+                "class": row["class"] or "established",
+                "class_text": CLASSES.get(row["class"] or "", ""),
+                "top_terms": list(row["top_terms"] or []),
+                "representation": list(topic.get("representation") or []),
+                "key": {
+                    "size": fmt(row["size"], "int"),
+                    "n_core": fmt(topic.get("n_core"), "int"),
+                    "citations": fmt(total_cited, "int"),
+                    "per_paper": fmt(total_cited / works.height, "float") if works.height else "–",
+                    "growth": fmt(row["growth"], "rate"),
+                    "citation_growth": fmt(row["citation_growth"], "rate"),
+                    "mean_year": fmt(row["mean_year"], "year"),
+                    "score": fmt(row["score"], "signed"),
+                    "interval": _interval(row),
+                    "p_top_n": fmt(row["p_top_n"], "pct"),
+                },
+                "indicators": [
+                    {
+                        "name": ind.name,
+                        "value": fmt(values.get(ind.key), ind.fmt),
+                        "meaning": ind.meaning,
+                        "how": ind.how,
+                    }
+                    for ind in INDICATORS
+                ],
+                "burst_years": _burst_years(row),
+                "basis": basis_label(basis),
+                "basis_text": CITATION_BASES.get(basis or "", ("", "unknown"))[1],
+                "core": dossier.core_papers(works),
+                "countries": dossier.countries(works),
+                "institutions": dossier.institutions(works),
+                "venues": dossier.venues(works),
+                "keywords": dossier.keyword_list(works),
+                "abstracts": dossier.representative_abstracts(
+                    works, data.abstracts, list(topic.get("representative_work_ids") or [])
+                ),
+                "related": [
+                    {
+                        "rank": by_topic[t]["rank"],
+                        "label": by_topic[t]["label"] or f"topic {t}",
+                        "href": front_path(by_topic[t]["rank"], n),
+                        "similarity": f"{sim:.2f}",
+                    }
+                    for t, sim in related.get(topic_id, [])
+                ],
+                "forecast": _forecast_rows(fc),
+                "fig_years": _figure(
+                    f"fig-years-{rank}",
+                    charts.front_years_figure(counts, i, basis_label(basis)),
+                    "Works published each year (bars) and citations received each year "
+                    f"(line; basis: {basis_label(basis)}).",
+                    "front_years.csv",
+                ),
+                "fig_share": _figure(
+                    f"fig-share-{rank}",
+                    charts.front_share_figure(fc, i, rank),
+                    "Share of the corpus's works by year, the log-linear trend (dotted) and the "
+                    "two-year forecast with its 90 % prediction interval (band).",
+                    "share_forecast.csv",
+                ),
+            }
+        )
+    for i, d in enumerate(out):
+        d["prev"] = out[i - 1] if i > 0 else None
+        d["next"] = out[i + 1] if i + 1 < len(out) else None
+    return out
+
+
+def _burst_years(row: dict[str, Any]) -> str:
+    start, end = row.get("burst_start"), row.get("burst_end")
+    if start is None or not row.get("burst_weight"):
+        return ""
+    return str(start) if start == end else f"{start}–{end}"
+
+
+def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        out: list[tuple[str, str]] = []
+        for key in sorted(value):
+            out += _flatten(f"{prefix}.{key}" if prefix else key, value[key])
+        return out
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return [(prefix, str(value))]
+    return [(prefix, "default" if value is None else str(value))]
+
+
+def appendix(data: ReportData) -> dict[str, Any]:
+    """The method appendix: identity of the run, configuration, versions, accounting."""
+    return {
+        "config": _flatten("", data.config),
+        "versions": sorted(data.versions.items()),
+        "source_files": list(data.source_files.iter_rows(named=True)),
+        "stage_counts": list(data.stage_counts.iter_rows(named=True)),
+        "quarantine": list(data.quarantine.iter_rows(named=True)),
+        "quarantine_examples": list(data.quarantine_examples.iter_rows(named=True)),
+        "n_quarantined": int(data.quarantine["n"].sum()) if data.quarantine.height else 0,
+        "bases": [
+            {
+                "rank": r["rank"],
+                "label": r["label"],
+                "basis": basis_label(r.get("citation_basis")),
+                "text": CITATION_BASES.get(r.get("citation_basis") or "", ("", "unknown"))[1],
+            }
+            for r in data.fronts.iter_rows(named=True)
+        ],
+        "basis_counts": sorted(
+            data.fronts.group_by("citation_basis").len().iter_rows(), key=lambda kv: str(kv[0])
+        ),
+        "centroid_basis": data.centroid_basis,
+        "indicators": INDICATORS,
+        "classes": CLASSES,
+        "weights": sorted(((data.config.get("score") or {}).get("weights") or {}).items()),
+    }
