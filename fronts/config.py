@@ -97,7 +97,11 @@ class HdbscanConfig(_Section):
     min_cluster_size: int | None = Field(
         default=None, ge=2, description="None = about 1 % of the works, between 10 and 100"
     )
-    min_samples: int | None = Field(default=None, ge=1, description="None = hdbscan's default")
+    # hdbscan's default (= min_cluster_size) merged a 5k-work single-field corpus into 2 topics;
+    # 5 gave 21 (docs/methodology.md, topics).
+    min_samples: int | None = Field(
+        default=5, ge=1, description="None = hdbscan's default (min_cluster_size)"
+    )
     cluster_selection_method: Literal["eom", "leaf"] = "eom"
 
 

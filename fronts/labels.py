@@ -1,0 +1,281 @@
+"""What a topic is called: c-TF-IDF terms, their re-ranking by meaning, and a readable label.
+
+c-TF-IDF is BERTopic's class-based TF-IDF (Grootendorst 2022, arXiv:2203.05794, section 3.3):
+all works of a topic form one class, and a term's weight in class c is
+
+    W(t, c) = tf(t, c) / |c| * log(1 + A / f(t))
+
+with tf(t, c) its count in the class, |c| the class's total count (L1 normalisation), f(t) its
+count over all classes and A the mean number of term occurrences per class. The weighting itself
+is BERTopic's `ClassTfidfTransformer`; the counts are made here from the individual works (see
+`count_terms`). The re-ranking follows BERTopic's KeyBERTInspired and MaximalMarginalRelevance
+representation models (Carbonell & Goldstein 1998, doi:10.1145/290941.291025), computed against
+the topic's centroid. They are re-implemented here, in a few lines, rather than called, because
+in BERTopic 0.17.4 (1) KeyBERTInspired given precomputed embeddings averages the vectors of the
+corpus's *first* documents instead of each topic's representative ones (it indexes the document
+matrix with positions in its flat list of representatives, `repr_doc_indices`), and (2) it embeds
+its candidate words in `set` order, which varies with Python's hash seed and so changes the
+batches and the last bits of the vectors from one process to the next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from bertopic.vectorizers import ClassTfidfTransformer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from fronts.errors import FrontsError
+
+# Candidates a representation model may choose from: BERTopic's own pool (it keeps the 30 best
+# c-TF-IDF terms before fine-tuning); a wider pool lets generic words win the semantic re-ranking.
+N_CANDIDATES = 30
+# BERTopic's MaximalMarginalRelevance default: a little diversity, mostly relevance.
+MMR_DIVERSITY = 0.1
+LABEL_SEPARATOR = " · "
+# A fourth term is added to a label only while the label stays this short.
+LABEL_MAX_CHARS = 48
+TERM_BATCH_SIZE = 64
+# Boilerplate of abstracts and publishers' notices, on top of scikit-learn's English list: they
+# say nothing about a topic, and removing them before n-grams are formed turns "gpu based
+# computing" into the bigram "gpu computing" rather than "gpu based".
+_ABSTRACT_BOILERPLATE = """
+    based using use used uses paper papers study studies studied article results result propose
+    proposed proposes present presents presented show shows shown showed demonstrate demonstrated
+    approach novel new work works furthermore moreover respectively et al copyright rights
+    reserved elsevier springer wiley mdpi licensee published publisher ltd author authors
+"""
+ABSTRACT_STOP_WORDS = frozenset(_ABSTRACT_BOILERPLATE.split())
+STOP_WORDS = ENGLISH_STOP_WORDS | ABSTRACT_STOP_WORDS
+# Words of two or more characters with at least one letter: "3d" and "covid" count, but years,
+# page numbers and the "2024" of a copyright line do not describe a topic.
+TOKEN_PATTERN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
+
+EmbedTerms = Callable[[Sequence[str]], np.ndarray]
+
+
+def make_vectorizer(ngram_max: int, min_df: int, vocabulary: Any = None) -> CountVectorizer:
+    """The one tokeniser of the topics stage: lower-cased words, stop words (scikit-learn's
+    English list plus ABSTRACT_STOP_WORDS) removed.
+
+    Stop words are removed before n-grams are formed (scikit-learn's order), so "quality of
+    education" yields the bigram "quality education".
+    """
+    return CountVectorizer(
+        ngram_range=(1, ngram_max),
+        stop_words=sorted(STOP_WORDS),
+        lowercase=True,
+        min_df=min_df,
+        token_pattern=TOKEN_PATTERN,
+        vocabulary=vocabulary,
+    )
+
+
+def count_terms(
+    texts: Sequence[str], ngram_max: int, min_df: int
+) -> tuple[sp.csr_matrix, list[str]]:
+    """Term counts per work (works x terms) and the vocabulary, sorted.
+
+    Counting per work, rather than on one string per topic as BERTopic does, makes `min_df` mean
+    "in at least min_df works" and keeps n-grams from spanning the end of one abstract and the
+    start of the next.
+    """
+    vectorizer = make_vectorizer(ngram_max, min_df)
+    try:
+        counts = vectorizer.fit_transform(list(texts))
+    except ValueError as exc:  # scikit-learn: "empty vocabulary" / "After pruning, no terms remain"
+        raise FrontsError(
+            f"no term occurs in at least {min_df} works (topics.min_df) once English stop words "
+            f"are removed; the texts are too few or too short to describe topics: {exc}"
+        ) from None
+    return sp.csr_matrix(counts, dtype=np.float64), vectorizer.get_feature_names_out().tolist()
+
+
+def class_tfidf(counts: sp.csr_matrix, labels: np.ndarray, classes: np.ndarray) -> sp.csr_matrix:
+    """c-TF-IDF of each class in `classes` (rows in that order) from per-work term counts."""
+    position = {int(c): i for i, c in enumerate(classes)}
+    rows = np.array([position[int(lab)] for lab in labels], dtype=np.int64)
+    member = sp.csr_matrix(
+        (np.ones(len(labels)), (rows, np.arange(len(labels)))), shape=(len(classes), len(labels))
+    )
+    per_class = sp.csr_matrix(member @ counts)
+    # np.matrix semantics matter: ClassTfidfTransformer multiplies by its idf with `*`.
+    return sp.csr_matrix(ClassTfidfTransformer().fit(per_class).transform(per_class))
+
+
+def best_terms(scores: sp.csr_matrix, terms: Sequence[str], n: int) -> list[list[str]]:
+    """Per row, the `n` terms of highest positive score, best first; ties go to the term first
+    in alphabetical order so that the lists do not depend on sparse storage order."""
+    scores = sp.csr_matrix(scores)
+    out = []
+    for i in range(scores.shape[0]):
+        start, end = scores.indptr[i], scores.indptr[i + 1]
+        idx, val = scores.indices[start:end], scores.data[start:end]
+        keep = val > 0
+        idx, val = idx[keep], val[keep]
+        order = np.lexsort((idx, -val))[:n]  # vocabulary indices are alphabetical
+        out.append([terms[j] for j in idx[order]])
+    return out
+
+
+def sentence_term_embedder(model: Any) -> EmbedTerms:
+    """Embed terms with a sentence-transformers model, independent of the order asked.
+
+    Terms are embedded once each, in sorted order and fixed batches, so the same set of terms
+    gives bit-identical vectors whatever order the caller lists them in (batch composition
+    changes padding, which changes the last bits of a transformer's output).
+    """
+
+    def embed(terms: Sequence[str]) -> np.ndarray:
+        unique = sorted(set(terms))
+        if not unique:
+            return np.zeros((0, 0))
+        vectors = np.asarray(
+            model.encode(
+                unique,
+                batch_size=TERM_BATCH_SIZE,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            ),
+            dtype=np.float64,
+        )
+        row = {t: i for i, t in enumerate(unique)}
+        return vectors[[row[t] for t in terms]]
+
+    return embed
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    return m / np.where(norms > 0, norms, 1.0)
+
+
+def rerank_keybert(
+    candidates: Sequence[Sequence[str]], centroids: np.ndarray, embed: EmbedTerms, n: int
+) -> list[list[str]]:
+    """KeyBERT-inspired re-ranking: each topic's candidates by cosine similarity to its centroid.
+
+    As BERTopic's KeyBERTInspired, terms are embedded with the document model and compared with
+    a topic vector; here the topic vector is the normalised mean of the topic's core works
+    rather than of five sampled documents. Ties keep the c-TF-IDF order.
+    """
+    vectors = _term_vectors(candidates, embed)
+    out = []
+    for terms, centroid in zip(candidates, _unit(centroids), strict=True):
+        if not terms:
+            out.append([])
+            continue
+        sims = np.array([vectors[t] @ centroid for t in terms])
+        order = np.lexsort((np.arange(len(terms)), -sims))[:n]
+        out.append([terms[i] for i in order])
+    return out
+
+
+def rerank_mmr(
+    candidates: Sequence[Sequence[str]],
+    centroids: np.ndarray,
+    embed: EmbedTerms,
+    n: int,
+    diversity: float = MMR_DIVERSITY,
+) -> list[list[str]]:
+    """Maximal marginal relevance (Carbonell & Goldstein 1998): pick terms one by one, each
+    maximising (1 - diversity) * sim(term, centroid) - diversity * max sim(term, picked)."""
+    vectors = _term_vectors(candidates, embed)
+    out = []
+    for terms, centroid in zip(candidates, _unit(centroids), strict=True):
+        if not terms:
+            out.append([])
+            continue
+        m = np.stack([vectors[t] for t in terms])
+        relevance = m @ centroid
+        pairwise = m @ m.T
+        picked = [int(np.argmax(relevance))]  # argmax: first index on ties = c-TF-IDF order
+        while len(picked) < min(n, len(terms)):
+            redundancy = pairwise[:, picked].max(axis=1)
+            score = (1 - diversity) * relevance - diversity * redundancy
+            score[picked] = -np.inf
+            picked.append(int(np.argmax(score)))
+        out.append([terms[i] for i in picked])
+    return out
+
+
+def _term_vectors(candidates: Sequence[Sequence[str]], embed: EmbedTerms) -> dict[str, np.ndarray]:
+    unique = sorted({t for terms in candidates for t in terms})
+    if not unique:
+        return {}
+    return dict(zip(unique, _unit(embed(unique)), strict=True))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _stem_words(term: str) -> frozenset[str]:
+    # A crude plural fold, enough for "model(s)" and "technology/technologies" to count as the
+    # same word in a label; "analysis", "class" and "corpus" keep their final s.
+    return frozenset(_singular(w) for w in _WORD.findall(term.lower()))
+
+
+def generic_terms(representations: Sequence[Sequence[str]]) -> frozenset[str]:
+    """Single words found in the representation of more than half of the topics (with at least
+    four topics): "quantum" in a quantum-physics corpus. They describe the corpus, not a topic."""
+    if len(representations) < 4:
+        return frozenset()
+    seen: dict[str, int] = {}
+    for terms in representations:
+        for t in set(terms):
+            if " " not in t:
+                seen[t] = seen.get(t, 0) + 1
+    return frozenset(t for t, k in seen.items() if k > len(representations) / 2)
+
+
+def make_label(
+    terms: Sequence[str],
+    max_terms: int = 4,
+    min_terms: int = 3,
+    generic: frozenset[str] = frozenset(),
+) -> str:
+    """A readable label: the first 3-4 distinct terms joined by " · ".
+
+    Terms in `generic` (see `generic_terms`) are only used after all the others.
+
+    A term whose words are all among the words already taken is skipped ("learning" after
+    "machine learning"); a term taken earlier is dropped once the others cover its words
+    ("learning" once "machine learning" arrives, "generative artificial" once "generative ai"
+    and "artificial intelligence" are both there). Plurals count as their singular. Stop words
+    and bare numbers never appear. A fourth term is added only while the label stays within
+    LABEL_MAX_CHARS characters.
+    """
+    chosen: list[str] = []
+    ordered = [t for t in terms if t not in generic] + [t for t in terms if t in generic]
+    for term in ordered:
+        words = _WORD.findall(term.lower())
+        if not words or any(w.isdigit() or w in STOP_WORDS for w in words):
+            continue
+        if chosen and _stem_words(term) <= frozenset().union(*map(_stem_words, chosen)):
+            continue
+        if len(chosen) >= min_terms:
+            longer = LABEL_SEPARATOR.join([*chosen, term])
+            if len(chosen) >= max_terms or len(longer) > LABEL_MAX_CHARS:
+                break
+        chosen.append(term)
+        i = 0
+        while i < len(chosen) - 1:
+            others = frozenset().union(*(_stem_words(c) for j, c in enumerate(chosen) if j != i))
+            if _stem_words(chosen[i]) <= others:
+                del chosen[i]
+            else:
+                i += 1
+    return LABEL_SEPARATOR.join(chosen)

@@ -1,0 +1,339 @@
+"""Topics: cluster the works' embeddings with BERTopic and describe each cluster.
+
+The pipeline is BERTopic's (Grootendorst 2022, arXiv:2203.05794): UMAP reduces the sentence
+embeddings to a few dimensions (McInnes, Healy & Melville 2018, arXiv:1802.03426), HDBSCAN finds
+dense clusters there and leaves the rest as outliers (Campello, Moulavi & Sander 2013,
+doi:10.1007/978-3-642-37456-2_14; McInnes, Healy & Astels 2017, doi:10.21105/joss.00205), and
+c-TF-IDF names the clusters (`fronts.labels`). Every model is built here from the typed config
+with the run's seed, so nothing falls back to a library default unnoticed.
+
+After clustering, `reassign_outliers` caps the share of works left unassigned, and the topic
+terms are recomputed on the final membership. Topic numbers are deterministic: 0 is the largest
+topic, ties broken by the smallest work_id. Same inputs and seed give identical frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from fronts.config import TopicsConfig
+from fronts.errors import FrontsError
+from fronts.labels import (
+    N_CANDIDATES,
+    best_terms,
+    class_tfidf,
+    count_terms,
+    generic_terms,
+    make_label,
+    make_vectorizer,
+    rerank_keybert,
+    rerank_mmr,
+    sentence_term_embedder,
+)
+from fronts.schemas import DOC_TOPICS, TOPICS
+
+OUTLIER = -1
+# The 2-D map spreads points a little (umap's default min_dist) so that a dense topic reads as
+# a cloud rather than a dot; clustering itself uses config.umap.min_dist.
+MAP_MIN_DIST = 0.1
+_SIM_CHUNK = 8192  # rows of the outlier-to-centroid similarity computed at once (bounded memory)
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """The topics of a run: one row per work, one row per topic, and the outlier accounting.
+
+    `doc_topics` and `topics` have the columns of the warehouse tables of the same name minus
+    run_id, sorted by work_id and by topic_id. `outlier_share_clustered` is the share of works
+    HDBSCAN left as outliers; `outlier_share` the share still unassigned after the outlier policy.
+    """
+
+    doc_topics: pl.DataFrame
+    topics: pl.DataFrame
+    outlier_share_clustered: float
+    outlier_share: float
+    n_topics: int
+
+
+def resolve_min_cluster_size(n_works: int, config: TopicsConfig) -> int:
+    """HDBSCAN's min_cluster_size: the configured value, or about 1 % of the works.
+
+    The automatic value is clamped to [10, 100] and, for tiny corpora, to at most a fifth of the
+    works (so at least a handful of topics can exist), and never below 2 (HDBSCAN's minimum).
+    """
+    if config.hdbscan.min_cluster_size is not None:
+        return config.hdbscan.min_cluster_size
+    size = min(max(round(0.01 * n_works), 10), 100)
+    return max(2, min(size, n_works // 5))
+
+
+def build_umap(config: TopicsConfig, seed: int, n_components: int | None = None, **kw: Any):
+    """UMAP from the config; a random_state makes umap single-threaded and deterministic."""
+    from umap import UMAP
+
+    u = config.umap
+    params: dict[str, Any] = {
+        "n_neighbors": u.n_neighbors,
+        "n_components": u.n_components if n_components is None else n_components,
+        "min_dist": u.min_dist,
+        "metric": u.metric,
+        "low_memory": u.low_memory,
+        "n_epochs": u.n_epochs,
+        "random_state": seed,
+        "n_jobs": 1,  # what random_state forces anyway; saying so avoids umap's warning
+    }
+    params.update(kw)
+    return UMAP(**params)
+
+
+def build_hdbscan(config: TopicsConfig, min_cluster_size: int):
+    """HDBSCAN from the config; no prediction data (we never predict new works) and one core-
+    distance thread so that the result cannot depend on scheduling."""
+    from hdbscan import HDBSCAN
+
+    h = config.hdbscan
+    return HDBSCAN(
+        min_cluster_size=min_cluster_size,
+        min_samples=h.min_samples,
+        cluster_selection_method=h.cluster_selection_method,
+        metric="euclidean",
+        prediction_data=False,
+        core_dist_n_jobs=1,
+    )
+
+
+def centroids_of(unit: np.ndarray, labels: np.ndarray, n_topics: int) -> np.ndarray:
+    """Normalised mean embedding of each topic 0..n_topics-1 over the works labelled with it."""
+    sums = np.zeros((n_topics, unit.shape[1]))
+    np.add.at(sums, labels[labels >= 0], unit[labels >= 0])
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return sums / np.where(norms > 0, norms, 1.0)
+
+
+def reassign_outliers(
+    unit: np.ndarray, labels: np.ndarray, work_ids: list[str], max_outlier_share: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Move outliers to their nearest topic until at most `max_outlier_share` of works remain.
+
+    `unit` holds L2-normalised embeddings, `labels` the clustering (topics 0..K-1, -1 = outlier).
+    Centroids are the normalised means of each topic's cluster members in the original embedding
+    space. Each outlier's nearest centroid (cosine) is found; the most similar outliers are
+    reassigned first (ties: smaller work_id) until floor(max_outlier_share * n) remain. This is
+    BERTopic's `reduce_outliers(strategy="embeddings")` (cosine to the topics' mean embeddings)
+    with a cap on the share left instead of a similarity threshold, computed in blocks so that
+    memory stays O(block x K). BERTopic's default "distributions" strategy is the one reported
+    to exhaust memory above ~20k documents (MaartenGr/BERTopic issue #1286); this one is
+    O(n K) in time and never builds a document x document or document x token matrix.
+
+    Returns (final labels, is_reassigned, similarity to the final topic's centroid, or for a
+    remaining outlier to its nearest centroid).
+    """
+    n = len(labels)
+    n_topics = int(labels.max()) + 1
+    centroids = centroids_of(unit, labels, n_topics)
+    nearest = np.where(labels >= 0, labels, 0)
+    similarity = np.empty(n)
+    for start in range(0, n, _SIM_CHUNK):
+        block = slice(start, start + _SIM_CHUNK)
+        sims = unit[block] @ centroids.T
+        outlier = labels[block] < 0
+        best = np.argmax(sims, axis=1)  # first index on ties: the larger topic
+        nearest[block] = np.where(outlier, best, labels[block])
+        similarity[block] = sims[np.arange(sims.shape[0]), nearest[block]]
+    outliers = np.flatnonzero(labels < 0)
+    keep = int(np.floor(max_outlier_share * n + 1e-9))
+    n_move = max(0, len(outliers) - keep)
+    ids = np.array(work_ids, dtype=object)[outliers]
+    order = outliers[np.lexsort((ids, -similarity[outliers]))]
+    moved = order[:n_move]
+    final = labels.copy()
+    final[moved] = nearest[moved]
+    reassigned = np.zeros(n, dtype=bool)
+    reassigned[moved] = True
+    return final, reassigned, similarity
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    """Topics 0..K-1 by final size descending, ties by the smallest work_id in the topic.
+
+    `labels` must be in work_id order, so a topic's first position is its smallest work_id.
+    """
+    topics, first, size = np.unique(labels[labels >= 0], return_index=True, return_counts=True)
+    first = np.flatnonzero(labels >= 0)[first]
+    order = topics[np.lexsort((first, -size))]
+    mapping = np.full(int(topics.max()) + 1, OUTLIER)
+    mapping[order] = np.arange(len(order))
+    return np.where(labels >= 0, mapping[np.maximum(labels, 0)], OUTLIER)
+
+
+def _cluster(
+    texts: list[str],
+    embeddings: np.ndarray,
+    vocabulary: list[str],
+    config: TopicsConfig,
+    seed: int,
+    min_cluster_size: int,
+    embedding_model: Any,
+) -> tuple[np.ndarray, Any]:
+    """BERTopic's fit: UMAP, then HDBSCAN. Returns the cluster labels and the fitted UMAP."""
+    from bertopic import BERTopic
+    from bertopic.vectorizers import ClassTfidfTransformer
+
+    hdbscan_model = build_hdbscan(config, min_cluster_size)
+    model = BERTopic(
+        embedding_model=embedding_model,
+        umap_model=build_umap(config, seed),
+        hdbscan_model=hdbscan_model,
+        # BERTopic's own c-TF-IDF runs on a fixed vocabulary: it cannot fail on a single class
+        # (min_df would exceed the number of class documents) and its terms are discarded
+        # anyway, since fit_topics recomputes them after the outlier policy.
+        vectorizer_model=make_vectorizer(config.ngram_max, 1, vocabulary=vocabulary),
+        ctfidf_model=ClassTfidfTransformer(),
+        representation_model=None,
+        top_n_words=config.n_terms,
+        calculate_probabilities=False,
+        verbose=False,
+    )
+    labels, _ = model.fit_transform(texts, embeddings=embeddings)
+    return np.asarray(labels, dtype=np.int64), model.umap_model
+
+
+def map_coordinates(embeddings: np.ndarray, fitted_umap: Any, config: TopicsConfig, seed: int):
+    """2-D map: a seeded 2-component UMAP of the embeddings, as BERTopic's document maps.
+
+    It reuses the clustering UMAP's nearest-neighbour graph when that UMAP computed one (corpora
+    of 4,096 works or more; smaller ones get an exact search, which is cheap). Mapping the
+    embeddings with the clustering's metric also reuses its compiled numba code, where mapping
+    the reduced vectors would compile the euclidean variants, about 10 s more per process (see
+    docs/_methodology/topics.md for the timings).
+    """
+    knn = (None, None, None)
+    if not getattr(fitted_umap, "_small_data", True):
+        knn = (fitted_umap._knn_indices, fitted_umap._knn_dists, fitted_umap._knn_search_index)
+    mapper = build_umap(config, seed, n_components=2, min_dist=MAP_MIN_DIST, precomputed_knn=knn)
+    return np.asarray(mapper.fit_transform(embeddings), dtype=np.float64)
+
+
+def _check_inputs(work_ids: list[str], texts: list[str], embeddings: np.ndarray) -> None:
+    if not (len(work_ids) == len(texts) == embeddings.shape[0]):
+        raise FrontsError(
+            f"fit_topics: {len(work_ids)} work ids, {len(texts)} texts and "
+            f"{embeddings.shape[0]} embeddings; they must be aligned"
+        )
+    if len(set(work_ids)) != len(work_ids):
+        raise FrontsError("fit_topics: work ids are not unique")
+    if embeddings.ndim != 2 or not np.isfinite(embeddings).all():
+        raise FrontsError("fit_topics: embeddings must be a finite 2-D matrix")
+
+
+def fit_topics(
+    work_ids: list[str],
+    texts: list[str],
+    embeddings: np.ndarray,
+    config: TopicsConfig,
+    seed: int,
+    embedding_model: Any,
+) -> TopicResult:
+    """Cluster works into topics and describe them (BERTopic, Grootendorst 2022).
+
+    `texts[i]` and `embeddings[i]` belong to `work_ids[i]`; `embedding_model` is the loaded
+    sentence-transformers object that made the embeddings (it embeds the candidate terms; never
+    a model name, so nothing is fetched). Inputs are put in work_id order first, so the result
+    does not depend on the order they come in. Raises FrontsError when there are too few works
+    to cluster or when HDBSCAN finds no cluster.
+    """
+    _check_inputs(work_ids, texts, embeddings)
+    n = len(work_ids)
+    order = sorted(range(n), key=work_ids.__getitem__)
+    ids = [work_ids[i] for i in order]
+    docs = [texts[i] for i in order]
+    vectors = np.asarray(embeddings, dtype=np.float64)[order]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = vectors / np.where(norms > 0, norms, 1.0)
+
+    mcs = resolve_min_cluster_size(n, config)
+    needed = max(3 * mcs, config.umap.n_neighbors + 1)
+    if n < needed:
+        raise FrontsError(
+            f"{n} works are too few to find topics: with hdbscan.min_cluster_size={mcs} and "
+            f"umap.n_neighbors={config.umap.n_neighbors} at least {needed} are needed; "
+            "widen the window or lower those settings"
+        )
+    # min_df counts works; a threshold above half the smallest topic could erase a topic's terms.
+    min_df = min(config.min_df, max(1, mcs // 2))
+    counts, vocabulary = count_terms(docs, config.ngram_max, min_df)
+
+    clustered, fitted_umap = _cluster(
+        docs, vectors.astype(np.float32), vocabulary, config, seed, mcs, embedding_model
+    )
+    if (clustered < 0).all():
+        raise FrontsError(
+            f"HDBSCAN found no cluster among {n} works with min_cluster_size={mcs}; "
+            "set a smaller hdbscan.min_cluster_size (or hdbscan.min_samples) in the configuration"
+        )
+    share_clustered = float((clustered < 0).mean())
+    final, reassigned, similarity = reassign_outliers(
+        unit, clustered, ids, config.max_outlier_share
+    )
+    final = _renumber(final)
+    core = np.where(reassigned, OUTLIER, final)  # cluster members under the new numbering
+    n_topics = int(final.max()) + 1
+    centroids = centroids_of(unit, core, n_topics)
+
+    classes = np.unique(final)  # -1 (if any) is a class of its own, as in BERTopic
+    scores = class_tfidf(counts, final, classes)
+    per_class = dict(zip(classes.tolist(), range(len(classes)), strict=True))
+    topic_rows = scores[[per_class[t] for t in range(n_topics)]]
+    top_terms = best_terms(topic_rows, vocabulary, config.n_terms)
+    candidates = best_terms(topic_rows, vocabulary, max(N_CANDIDATES, config.n_terms))
+    embed = sentence_term_embedder(embedding_model)
+    rerank = rerank_keybert if config.representation == "keybert" else rerank_mmr
+    representation = rerank(candidates, centroids, embed, config.n_terms)
+
+    coords = map_coordinates(vectors.astype(np.float32), fitted_umap, config, seed)
+    generic = generic_terms(representation)
+    id_array = np.array(ids, dtype=object)
+    topic_rows_out = []
+    for t in range(n_topics):
+        members = np.flatnonzero(core == t)
+        best = members[np.lexsort((id_array[members], -similarity[members]))]
+        topic_rows_out.append(
+            {
+                "topic_id": t,
+                "label": make_label(representation[t] or top_terms[t], generic=generic)
+                or f"topic {t}",
+                "top_terms": top_terms[t],
+                "representation": representation[t],
+                "size": int((final == t).sum()),
+                "n_core": len(members),
+                "representative_work_ids": id_array[best[: config.n_representatives]].tolist(),
+            }
+        )
+    # Similarity of each work to its final topic's centroid; a reassigned work was compared
+    # with the cluster centroids already, and renumbering does not move a centroid.
+    assignment = np.where(reassigned, "reassigned", np.where(final < 0, "outlier", "cluster"))
+    doc_topics = pl.DataFrame(
+        {
+            "work_id": ids,
+            "topic_id": final,
+            "assignment": assignment.tolist(),
+            "similarity": similarity,
+            "x": coords[:, 0],
+            "y": coords[:, 1],
+        },
+        schema={k: v for k, v in DOC_TOPICS.schema.items() if k != "run_id"},
+    )
+    topics = pl.DataFrame(
+        topic_rows_out, schema={k: v for k, v in TOPICS.schema.items() if k != "run_id"}
+    )
+    return TopicResult(
+        doc_topics=doc_topics.sort("work_id"),
+        topics=topics.sort("topic_id"),
+        outlier_share_clustered=share_clustered,
+        outlier_share=float((final < 0).mean()),
+        n_topics=n_topics,
+    )
