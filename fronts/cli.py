@@ -131,6 +131,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     con = connect(config.db, read_only=True)
     print(format_fronts(con, outcome.run_id))
     con.close()
+    if "report" in outcome.stages:
+        folder = Path(outcome.stages["report"]["folder"])
+        pdf_note = f" and {folder / 'report.pdf'}" if outcome.stages["report"]["pdf"] else ""
+        print(f"\nreport: {folder / 'index.html'}{pdf_note}")
     print(
         f"\nrun {outcome.run_id} ({outcome.window[0]}-{outcome.window[1]}); results in "
         f"{config.db} (tables fronts, topic_scores, topics, doc_topics); "
