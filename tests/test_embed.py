@@ -91,10 +91,10 @@ def test_text_hashes_are_sha256_of_utf8_and_stable(texts: pl.DataFrame) -> None:
 
 
 def test_model_key_names_model_and_truncation(tmp_path: Any) -> None:
-    assert model_key(EmbedConfig()) == "all-MiniLM-L6-v2@256"
-    assert model_key(EmbedConfig(max_seq_length=128)) == "all-MiniLM-L6-v2@128"
+    assert model_key(EmbedConfig()) == "all-MiniLM-L6-v2@128"
+    assert model_key(EmbedConfig(max_seq_length=256)) == "all-MiniLM-L6-v2@256"
     (tmp_path / "modules.json").write_text("[]")
-    assert model_key(EmbedConfig(model=str(tmp_path))) == f"{tmp_path.resolve()}@256"
+    assert model_key(EmbedConfig(model=str(tmp_path))) == f"{tmp_path.resolve()}@128"
 
 
 @pytest.mark.parametrize("kind", ["missing", "not_a_model", "hub_name"])
@@ -114,7 +114,7 @@ def test_vectors_are_normalised_float32_of_dimension_384(model: Any, texts: pl.D
     assert vectors.dtype == np.float32
     assert vectors.shape == (5, 384)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert model.max_seq_length == 256
+    assert model.max_seq_length == 128
     assert embed_texts(model, [], batch_size=4, progress=False).shape == (0, 384)
 
 
@@ -137,7 +137,7 @@ def test_fresh_embedding_dedups_and_gives_identical_vectors_for_identical_texts(
     assert rows.schema == EMBEDDINGS.schema
     assert rows.height == 4  # the duplicated title-only text is embedded once
     assert rows["text_sha256"].to_list() == sorted(set(texts["text_sha256"]))
-    assert rows["model"].unique().to_list() == ["all-MiniLM-L6-v2@256"]
+    assert rows["model"].unique().to_list() == ["all-MiniLM-L6-v2@128"]
     again = embed_with_cache(texts, EMBEDDINGS.empty(), lambda: model, CONFIG)
     assert np.array_equal(again.vectors, result.vectors)  # deterministic, bit for bit
 
@@ -153,7 +153,7 @@ def test_full_cache_hit_never_loads_the_model(model: Any, texts: pl.DataFrame) -
 
 def test_cache_rows_of_another_model_key_are_not_used(model: Any, texts: pl.DataFrame) -> None:
     first = embed_with_cache(texts, EMBEDDINGS.empty(), lambda: model, CONFIG)
-    other = first.new_rows.with_columns(pl.lit("all-MiniLM-L6-v2@128").alias("model"))
+    other = first.new_rows.with_columns(pl.lit("all-MiniLM-L6-v2@256").alias("model"))
     result = embed_with_cache(texts, other, lambda: model, CONFIG)
     assert result.from_cache == [False] * 5
 

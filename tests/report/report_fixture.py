@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from fronts.config import RunConfig
+from fronts.embed import model_key
 from fronts.schemas import TABLES
 from fronts.store import connect, write_tables
 
@@ -330,7 +331,7 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
             "embeddings",
             [
                 {
-                    "model": "all-MiniLM-L6-v2@256",
+                    "model": model_key(RunConfig().embed),
                     "text_sha256": f"h{d['work_id']}",
                     "vector": axis[d["topic_id"]],
                 }
