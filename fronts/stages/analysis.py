@@ -78,7 +78,7 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def _works_in_window(con: duckdb.DuckDBPyConnection, window: tuple[int, int]) -> pl.DataFrame:
+def works_in_window(con: duckdb.DuckDBPyConnection, window: tuple[int, int]) -> pl.DataFrame:
     return read_table(
         con, "works", where="year BETWEEN ? AND ?", params=list(window), order_by="work_id"
     )
@@ -101,7 +101,7 @@ def start_run(con: duckdb.DuckDBPyConnection, config: RunConfig) -> RunContext:
         con.execute("SELECT year, count(*) FROM works GROUP BY year").fetchall()  # type: ignore[arg-type]
     )
     window = choose_window(year_counts, config.window)
-    works = _works_in_window(con, window)
+    works = works_in_window(con, window)
     if works.height == 0:
         raise FrontsError(f"no works published in the window {window[0]}-{window[1]}")
     n_citations = scalar(con, "SELECT count(*) FROM citations")
@@ -150,7 +150,7 @@ def embed_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext, progress: bool 
     from fronts.embed import build_texts, embed_with_cache, load_model, model_key
 
     cfg = ctx.config.embed
-    texts = build_texts(_works_in_window(con, ctx.window))
+    texts = build_texts(works_in_window(con, ctx.window))
     key = model_key(cfg)
     con.register("_hashes", texts.select("text_sha256").to_arrow())
     cached = con.sql(
@@ -206,7 +206,7 @@ def topics_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> dict:
     from fronts.topics import fit_topics
 
     work_ids, vectors = load_run_vectors(con, ctx)
-    texts = build_texts(_works_in_window(con, ctx.window))
+    texts = build_texts(works_in_window(con, ctx.window))
     by_id = dict(zip(texts["work_id"], texts["text"], strict=True))
     result = fit_topics(
         work_ids,
@@ -235,7 +235,7 @@ def score_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> dict:
     """Score every topic and rank the fronts; writes topic_year_counts, topic_scores, fronts."""
     from fronts.scoring import score_topics
 
-    works = _works_in_window(con, ctx.window)
+    works = works_in_window(con, ctx.window)
     doc_topics = read_table(con, "doc_topics", where="run_id = ?", params=[ctx.run_id])
     topics = read_table(con, "topics", where="run_id = ?", params=[ctx.run_id])
     citations = con.sql(
