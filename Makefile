@@ -7,8 +7,8 @@ PY := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# torch first, pinned: this takes the CPU build; an unpinned torch pulls a multi-GB CUDA one.
-	$(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -e '.[sample,dev]'
+	$(VENV)/bin/pip install -qq torch==2.13.0
+	$(VENV)/bin/pip install -qq -e '.[sample,dev]'
 	touch $@
 
 .PHONY: install demo test lint docs snapshots
