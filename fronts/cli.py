@@ -131,6 +131,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     con = connect(config.db, read_only=True)
     print(format_fronts(con, outcome.run_id))
     con.close()
+    topics = outcome.stages["topics"]
+    embed = outcome.stages["embed"]
+    print(
+        f"\nembedded {embed['n_embedded']} new text(s) of {embed['n_texts']} "
+        f"({embed['n_title_only']} on the title only); {topics['n_topics']} topics; "
+        f"unassigned works {topics['outlier_share_clustered']:.0%} after clustering, "
+        f"{topics['outlier_share']:.0%} after the outlier policy"
+    )
     if "report" in outcome.stages:
         folder = Path(outcome.stages["report"]["folder"])
         pdf_note = f" and {folder / 'report.pdf'}" if outcome.stages["report"]["pdf"] else ""
