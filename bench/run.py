@@ -128,14 +128,27 @@ def run_baseline(db: Path, rss: PeakRSS) -> dict:
     return table
 
 
-def child(name: str, baseline: bool) -> None:
+def child(name: str, mode: str) -> None:
+    """One measurement in a fresh process: 'fronts' (cold then warm) or 'baseline'."""
     rss = PeakRSS()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
-        result = {"corpus": name, "cold": run_fronts(name, db, rss)}
-        result["warm"] = run_fronts(name, db, rss)
-        if baseline:
-            result["baseline"] = run_baseline(db, rss)
+        if mode == "fronts":
+            result = {"cold": run_fronts(name, db, rss)}
+            result["warm"] = run_fronts(name, db, rss)
+        else:
+            # The baseline gets the same window's texts; preparing them is not timed.
+            from fronts.config import load_config
+            from fronts.stages import analysis, corpus
+            from fronts.store import connect
+
+            config = load_config(None, db=db)
+            con = connect(db)
+            corpus.ingest_files(con, _files(name), config, replace=True)
+            corpus.normalise_stage(con)
+            analysis.start_run(con, config)
+            con.close()
+            result = {"baseline": run_baseline(db, rss)}
     print("RESULT " + json.dumps(result))
 
 
@@ -168,26 +181,38 @@ def _report(result: dict) -> None:
         )
 
 
+def _measure(name: str, mode: str) -> dict | None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", name, mode],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode or not lines:
+        print(f"== {name} ({mode}): failed\n{proc.stderr[-3000:]}")
+        return None
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
 def main(argv: list[str]) -> None:
     if argv and argv[0] == "--child":
-        child(argv[1], argv[2] == "1")
+        child(argv[1], argv[2])
         return
     baseline = "--no-baseline" not in argv
     names = [a for a in argv if not a.startswith("--")] or list(CORPORA)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    print(f"machine: {os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.2f}")
     for name in names:
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", name, "1" if baseline else "0"],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
-        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
-        if proc.returncode or not lines:
-            print(f"== {name}: failed\n{proc.stderr[-3000:]}")
+        result = _measure(name, "fronts")
+        if result is None:
             continue
-        _report(json.loads(lines[-1][len("RESULT ") :]))
+        result["corpus"] = name
+        if baseline:
+            result.update(_measure(name, "baseline") or {})
+        _report(result)
+        print(f"load average now {os.getloadavg()[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":
