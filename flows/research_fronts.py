@@ -78,9 +78,9 @@ def embed_task(ctx: analysis.RunContext, progress: bool) -> dict:
 
 
 @task(name="topics", cache_policy=NO_CACHE)
-def topics_task(ctx: analysis.RunContext) -> dict:
+def topics_task(ctx: analysis.RunContext, reuse: bool) -> dict:
     with _warehouse(ctx.config) as con:
-        return analysis.topics_stage(con, ctx)
+        return analysis.topics_stage(con, ctx, reuse=reuse)
 
 
 @task(name="score-and-rank", cache_policy=NO_CACHE)
@@ -112,13 +112,15 @@ def research_fronts(
     progress: bool = False,
     report: bool = True,
     pdf: bool = True,
+    reuse_topics: bool = True,
 ) -> RunOutcome:
     """Run the whole analysis on the warehouse `config.db`.
 
     `paths` (else `config.ingest.paths`) are ingested first; with none, the run analyses what
     the warehouse already holds. `replace` makes the given files the whole corpus. The report
     (`config.reports/<run_id>/`) is rendered last; `pdf` needs Chromium and fails clearly
-    without it.
+    without it. With `reuse_topics`, an identical earlier topic fit on the same corpus is
+    reused (the fit is deterministic); `False` refits.
     """
     stages: dict[str, dict] = {}
     files = list(paths or config.ingest.paths)
@@ -128,7 +130,7 @@ def research_fronts(
     ctx = start_run_task(config)
     try:
         stages["embed"] = embed_task(ctx, progress)
-        stages["topics"] = topics_task(ctx)
+        stages["topics"] = topics_task(ctx, reuse_topics)
         stages["score"] = score_task(ctx)
     except BaseException:
         finish_task(ctx, "failed")

@@ -55,7 +55,28 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print the ranked fronts of a run")
     show.add_argument("--run", default="latest", help="run id (default: the latest completed)")
     _add_common(show)
+
+    backtest = sub.add_parser(
+        "backtest", help="rank fronts at past cutoffs and score them on the growth that followed"
+    )
+    backtest.add_argument("paths", nargs="*", type=Path, help="corpus files (default: warehouse)")
+    backtest.add_argument(
+        "--prereg", type=Path, help="frozen protocol, e.g. bench/preregistration.toml"
+    )
+    backtest.add_argument("--cutoffs", type=_years, help="override: cutoff years, e.g. 2019,2020")
+    backtest.add_argument("--horizon", type=int, help="override: years of realised growth")
+    backtest.add_argument("--k", type=int, help="override: k of precision@k")
+    backtest.add_argument("--out", type=Path, default=Path("backtest.json"), help="results JSON")
+    backtest.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_common(backtest)
     return parser
+
+
+def _years(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected years like 2019,2020; got {text!r}") from None
 
 
 def _window(text: str) -> list[int]:
@@ -180,7 +201,51 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": _cmd_ingest, "run": _cmd_run, "show": _cmd_show, "report": _cmd_report}
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from fronts.config import load_config
+    from fronts.evaluation import backtest as bt
+    from fronts.stages.backtest import format_backtest, run_backtest
+    from fronts.stages.corpus import ingest_files, normalise_stage
+    from fronts.store import connect
+
+    prereg = Path(args.prereg or "bench/preregistration.toml")
+    reg = bt.load_preregistration(prereg)
+    changes = {"cutoffs": args.cutoffs, "horizon": args.horizon, "k": args.k}
+    changes = {key: (tuple(v) if key == "cutoffs" else v) for key, v in changes.items() if v}
+    deviates = {key: v for key, v in changes.items() if getattr(reg, key) != v}
+    reg = dataclasses.replace(reg, **deviates)
+    config = bt.backtest_config(load_config(args.config, db=args.db), reg)
+    print(f"pre-registration {reg.path}: sha256 {reg.sha256}")
+    if deviates:
+        print(f"note: deviates from the pre-registration: {deviates}", file=sys.stderr)
+    con = connect(config.db)
+    try:
+        if args.paths:
+            ingest_files(con, list(args.paths), config, replace=True)
+            normalise_stage(con)
+        result = run_backtest(con, config, reg, progress=not args.no_progress)
+    finally:
+        con.close()
+    print(format_backtest(result))
+    payload = {
+        **result.to_json(),
+        "deviations": {k: list(v) if isinstance(v, tuple) else v for k, v in deviates.items()},
+    }
+    args.out.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
+    print(f"results: {args.out}")
+    return 0
+
+
+COMMANDS = {
+    "ingest": _cmd_ingest,
+    "run": _cmd_run,
+    "show": _cmd_show,
+    "report": _cmd_report,
+    "backtest": _cmd_backtest,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -135,8 +135,49 @@ class ScoreWeights(_Section):
     coherence: float = Field(default=0.25, ge=0)
 
 
+class OffTopicConfig(_Section):
+    """When a topic is flagged off-topic: far from the corpus's core *and* foreign to its words.
+
+    Both are robust z-scores (median / MAD) across the ranked topics; a flagged front is ranked
+    after every on-topic front (docs/methodology.md, robustness).
+    """
+
+    enabled: bool = Field(default=True, description="flag off-topic fronts and rank them last")
+    similarity_z: float = Field(
+        default=-2.5,
+        le=0,
+        description="flag when the robust z of the topic centroid's cosine to the rest of the "
+        "corpus is below this",
+    )
+    relevance_z: float = Field(
+        default=-1.5,
+        le=0,
+        description="... and the robust z of log term relevance (share of other works using "
+        "the topic's top terms) is below this",
+    )
+
+
+class SupportConfig(_Section):
+    """What a front needs before it may be classed 'emerging' (after Porter et al. 2019)."""
+
+    min_works: int = Field(default=7, ge=1, description="works in the window")
+    min_years: int = Field(default=3, ge=1, le=50, description="distinct publication years")
+    min_venues: int = Field(default=3, ge=1, description="distinct venues (when recorded)")
+    min_author_groups: int = Field(
+        default=3, ge=1, description="groups of works linked by shared authors (when recorded)"
+    )
+    max_venue_year_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="largest share of the works allowed in one venue in one year",
+    )
+
+
 class ScoreConfig(_Section):
     weights: ScoreWeights = Field(default_factory=ScoreWeights)
+    off_topic: OffTopicConfig = Field(default_factory=OffTopicConfig)
+    support: SupportConfig = Field(default_factory=SupportConfig)
     recent_years: int = Field(default=2, ge=1, le=5, description="'recent' = last N years")
     n_fronts: int = Field(default=10, ge=1, le=200, description="N of top-N and P(top-N)")
     bootstrap: int = Field(default=200, ge=0, le=10_000, description="resamples of the works")

@@ -294,6 +294,34 @@ TOPIC_SCORES = _t(
         "emergence composite: weighted z-scores of growth, acceleration, novelty and bursts",
     ),
     ("score", _FLOAT, "ranking composite: weighted z-scores of all indicators"),
+    (
+        "core_similarity",
+        _FLOAT,
+        "cosine of the topic's centroid to the centroid of all works of the window",
+    ),
+    ("core_similarity_z", _FLOAT, "robust z-score (median / MAD) of core_similarity"),
+    (
+        "term_relevance",
+        _FLOAT,
+        "mean share of the works outside the topic that contain each of its top terms",
+    ),
+    ("term_relevance_z", _FLOAT, "robust z-score (median / MAD) of log term_relevance"),
+    ("off_topic", _BOOL, "both z-scores below their thresholds: far from the corpus's subject"),
+    ("n_years", _INT, "distinct publication years among the topic's works"),
+    ("n_venues", _INT, "distinct venues among the topic's works"),
+    ("n_author_groups", _INT, "groups of the topic's works linked by a shared author"),
+    ("max_venue_year_share", _FLOAT, "largest share of the topic's works in one venue and year"),
+    ("supported", _BOOL, "enough works, years, venues and author groups to be called emerging"),
+    (
+        "n_outlier_members",
+        _INT,
+        "outside-core works (reassigned or outlier) as close to the topic as its median core work",
+    ),
+    (
+        "outlier_membership",
+        _FLOAT,
+        "n_outlier_members / (core works + n_outlier_members): likely membership among outliers",
+    ),
 )
 
 FRONTS = _t(
@@ -312,7 +340,7 @@ FRONTS = _t(
         "class",
         _STR,
         "hot (large and recent core) or emerging (very recent core, rising "
-        "citations), else established",
+        "citations, supported), else established",
     ),
     ("label", _STR, "readable label"),
     ("top_terms", _STRS, "c-TF-IDF terms, best first"),
@@ -320,6 +348,9 @@ FRONTS = _t(
     ("topic_id", _INT, "topic behind the front"),
     ("growth", _FLOAT, "slope of log share per year"),
     ("mean_year", _FLOAT, "mean publication year of core works"),
+    ("off_topic", _BOOL, "far from the corpus's subject; ranked after every on-topic front"),
+    ("supported", _BOOL, "enough works, years, venues and author groups to be called emerging"),
+    ("outlier_membership", _FLOAT, "share of the front's likely members left outside its core"),
 )
 
 TABLES: dict[str, Table] = {

@@ -15,7 +15,9 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_CORPORA = Path(
-    os.environ.get("FRONTS_SHARED_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora")
+    os.environ.get(
+        "FRONTS_SHARED_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora"
+    )
 )
 
 

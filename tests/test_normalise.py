@@ -6,10 +6,23 @@ from fronts.schemas import QUARANTINE, RECORDS, check_frame
 
 def records(*rows: dict) -> pl.DataFrame:
     base = {
-        "source": "wos", "source_file": "a.txt", "source_id": None, "doi": None,
-        "abstract": None, "venue": None, "volume": None, "first_page": None, "doc_type": None,
-        "language": None, "authors": [], "affiliations": [], "countries": [],
-        "author_keywords": [], "cited_refs": [], "cited_dois": [], "times_cited": None,
+        "source": "wos",
+        "source_file": "a.txt",
+        "source_id": None,
+        "doi": None,
+        "abstract": None,
+        "venue": None,
+        "volume": None,
+        "first_page": None,
+        "doc_type": None,
+        "language": None,
+        "authors": [],
+        "affiliations": [],
+        "countries": [],
+        "author_keywords": [],
+        "cited_refs": [],
+        "cited_dois": [],
+        "times_cited": None,
         "citations_by_year": [],
     }
     full = [{**base, "record_no": i + 1, **row} for i, row in enumerate(rows)]
@@ -23,26 +36,69 @@ def test_title_and_surname_keys_ignore_case_accents_and_punctuation():
 
 def test_merges_by_doi_source_id_and_title_keeping_union_of_references():
     recs = records(
-        {"title": "Deep learning for EEG", "year": 2020, "doi": "10.1000/x1",
-         "authors": ["Smith, J"], "cited_refs": ["Ref A"], "times_cited": 3},
-        {"source": "scopus", "source_file": "b.csv", "title": "Deep Learning for EEG.",
-         "year": 2020, "doi": "10.1000/x1", "abstract": "Long abstract", "authors": ["Smith J."],
-         "cited_refs": ["Ref B"], "times_cited": 5},
+        {
+            "title": "Deep learning for EEG",
+            "year": 2020,
+            "doi": "10.1000/x1",
+            "authors": ["Smith, J"],
+            "cited_refs": ["Ref A"],
+            "times_cited": 3,
+        },
+        {
+            "source": "scopus",
+            "source_file": "b.csv",
+            "title": "Deep Learning for EEG.",
+            "year": 2020,
+            "doi": "10.1000/x1",
+            "abstract": "Long abstract",
+            "authors": ["Smith J."],
+            "cited_refs": ["Ref B"],
+            "times_cited": 5,
+        },
         # same WoS record exported twice (a duplicated export file)
-        {"source_file": "c.txt", "record_no": 1, "title": "Another work", "year": 2019,
-         "source_id": "WOS:1", "authors": ["Lee, K"]},
-        {"source_file": "d.txt", "record_no": 1, "title": "Another work", "year": 2019,
-         "source_id": "WOS:1", "authors": ["Lee, K"]},
+        {
+            "source_file": "c.txt",
+            "record_no": 1,
+            "title": "Another work",
+            "year": 2019,
+            "source_id": "WOS:1",
+            "authors": ["Lee, K"],
+        },
+        {
+            "source_file": "d.txt",
+            "record_no": 1,
+            "title": "Another work",
+            "year": 2019,
+            "source_id": "WOS:1",
+            "authors": ["Lee, K"],
+        },
         # no DOI in one, a year apart (early access): same title + first author
-        {"title": "Metaverse classrooms and smart learning", "year": 2022,
-         "authors": ["Kim, A"], "doi": "10.1000/m"},
-        {"source": "scopus", "source_file": "b.csv", "title": "Metaverse classrooms and smart "
-         "learning", "year": 2023, "authors": ["Kim A."]},
+        {
+            "title": "Metaverse classrooms and smart learning",
+            "year": 2022,
+            "authors": ["Kim, A"],
+            "doi": "10.1000/m",
+        },
+        {
+            "source": "scopus",
+            "source_file": "b.csv",
+            "title": "Metaverse classrooms and smart learning",
+            "year": 2023,
+            "authors": ["Kim A."],
+        },
         # same title, different DOIs: distinct works (conference vs journal version)
-        {"title": "Generative AI in education", "year": 2023, "doi": "10.1000/c",
-         "authors": ["Wu, H"]},
-        {"title": "Generative AI in education", "year": 2023, "doi": "10.1000/j",
-         "authors": ["Wu, H"]},
+        {
+            "title": "Generative AI in education",
+            "year": 2023,
+            "doi": "10.1000/c",
+            "authors": ["Wu, H"],
+        },
+        {
+            "title": "Generative AI in education",
+            "year": 2023,
+            "doi": "10.1000/j",
+            "authors": ["Wu, H"],
+        },
     )
     result = normalise_records(recs, QUARANTINE.empty())
     works = result.works
@@ -72,18 +128,39 @@ def test_work_ids_are_stable_across_input_order():
 
 def test_citations_resolve_by_doi_wos_cr_and_openalex_id():
     recs = records(
-        {"title": "Cited by DOI", "year": 2017, "doi": "10.1016/j.joi.2017.08.007",
-         "authors": ["Aria, M"], "volume": "11", "first_page": "959"},
-        {"title": "Cited by CR key", "year": 2015, "authors": ["Zupic, I"], "volume": "18",
-         "first_page": "429"},
-        {"source": "openalex", "source_file": "o.csv", "title": "OpenAlex work", "year": 2010,
-         "source_id": "W123"},
-        {"title": "The citing paper", "year": 2021, "authors": ["New, A"], "cited_refs": [
-            "Aria M, 2017, J INFORMETR, V11, P959, DOI 10.1016/j.joi.2017.08.007",
-            "Zupic I, 2015, ORGAN RES METHODS, V18, P429",
-            "Unknown X, 1999, SOME J, V1, P1",
-            "W123",
-        ]},
+        {
+            "title": "Cited by DOI",
+            "year": 2017,
+            "doi": "10.1016/j.joi.2017.08.007",
+            "authors": ["Aria, M"],
+            "volume": "11",
+            "first_page": "959",
+        },
+        {
+            "title": "Cited by CR key",
+            "year": 2015,
+            "authors": ["Zupic, I"],
+            "volume": "18",
+            "first_page": "429",
+        },
+        {
+            "source": "openalex",
+            "source_file": "o.csv",
+            "title": "OpenAlex work",
+            "year": 2010,
+            "source_id": "W123",
+        },
+        {
+            "title": "The citing paper",
+            "year": 2021,
+            "authors": ["New, A"],
+            "cited_refs": [
+                "Aria M, 2017, J INFORMETR, V11, P959, DOI 10.1016/j.joi.2017.08.007",
+                "Zupic I, 2015, ORGAN RES METHODS, V18, P429",
+                "Unknown X, 1999, SOME J, V1, P1",
+                "W123",
+            ],
+        },
     )
     result = normalise_records(recs, QUARANTINE.empty())
     cit = result.citations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -10,8 +10,22 @@ import polars as pl
 from fronts.config import ScoreConfig
 from fronts.schemas import FRONTS, TOPIC_SCORES, TOPIC_YEAR_COUNTS, Table
 from fronts.scoring.indicators import Indicators, indicators
-from fronts.scoring.rank import Ranking, classify, rank_topics
+from fronts.scoring.membership import Membership, outlier_membership
+from fronts.scoring.rank import Ranking, classify, rank_topics, rankable_rows
+from fronts.scoring.relevance import Relevance, topic_relevance
+from fronts.scoring.support import Support, frame_fields, topic_support
 from fronts.scoring.worktable import WorkTable, build_worktable
+
+Vectors = tuple[list[str], np.ndarray]  # work ids and their embeddings, as load_run_vectors gives
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """Off-topic evidence, support and outlier membership of every topic (K,)."""
+
+    relevance: Relevance
+    support: Support
+    membership: Membership
 
 
 @dataclass(frozen=True)
@@ -43,26 +57,93 @@ def score_topics(
     window: tuple[int, int],
     config: ScoreConfig,
     seed: int,
+    vectors: Vectors | None = None,
 ) -> ScoreResult:
     """Score every topic of a run and rank the fronts, with bootstrap rank intervals.
 
     `works` holds the works of the window (others are ignored); `doc_topics` their topics
     (-1 = outlier; works missing from it count as outliers); `topics` the topic labels and terms;
-    `citations` the citation links (only those pointing at a work of the window are used). The
-    same inputs and seed give identical frames. Indicators and their sources are described in
-    docs/_methodology/scoring.md.
+    `citations` the citation links (only those pointing at a work of the window are used);
+    `vectors` the works' embeddings (ids, matrix), needed for the off-topic flag and to place
+    unassigned outliers (without them no front is flagged off-topic). Venue, authors, title and
+    abstract of `works` feed support and term relevance when present. The same inputs and seed
+    give identical frames. Indicators and their sources are described in
+    docs/_methodology/scoring.md and docs/_methodology/robustness.md.
     """
     known_topics = topics["topic_id"].to_numpy().astype(np.int64)
     table = build_worktable(
         works, doc_topics, citations, window, extra_topic_ids=known_topics[known_topics >= 0]
     )
     point = indicators(table, recent_years=config.recent_years)
-    ranking = rank_topics(table, point, config, seed)
+    robust = robustness(table, point, works, topics, config, vectors)
+    ranking = rank_topics(table, point, config, seed, robust.relevance.off_topic)
     return ScoreResult(
         topic_year_counts=_year_counts(table, point),
-        topic_scores=_topic_scores(table, point, ranking),
-        fronts=_fronts(table, point, ranking, topics),
+        topic_scores=_topic_scores(table, point, ranking, robust),
+        fronts=_fronts(table, point, ranking, topics, robust),
     )
+
+
+def _aligned_vectors(table: WorkTable, vectors: Vectors | None) -> np.ndarray | None:
+    """The embeddings in the work table's row order; a work without one gets a zero vector,
+    which adds nothing to any centroid and is similar to nothing."""
+    if vectors is None:
+        return None
+    ids, matrix = vectors
+    matrix = np.asarray(matrix)
+    row = {w: i for i, w in enumerate(ids)}
+    out = np.zeros((table.work_ids.size, matrix.shape[1]), dtype=np.float64)
+    pos = np.array([row.get(w, -1) for w in table.work_ids], dtype=np.int64)
+    out[pos >= 0] = matrix[pos[pos >= 0]]
+    return out
+
+
+def _texts(table: WorkTable, works: pl.DataFrame) -> list[str] | None:
+    if "title" not in works.columns or "abstract" not in works.columns:
+        return None
+    from fronts.embed import build_texts
+
+    order = pl.DataFrame({"work_id": table.work_ids.tolist()}, schema={"work_id": pl.String})
+    text = order.join(
+        build_texts(works.select("work_id", "title", "abstract")).select("work_id", "text"),
+        on="work_id",
+        how="left",
+        maintain_order="left",
+    )
+    return text["text"].fill_null("").to_list()
+
+
+def robustness(
+    table: WorkTable,
+    point: Indicators,
+    works: pl.DataFrame,
+    topics: pl.DataFrame,
+    config: ScoreConfig,
+    vectors: Vectors | None,
+) -> Robustness:
+    """Off-topic flag, support and outlier membership (docs/_methodology/robustness.md)."""
+    unit = _aligned_vectors(table, vectors)
+    k = table.topic_ids.size
+    reference = np.zeros(k, dtype=bool)
+    reference[rankable_rows(table, point, config.min_topic_size)] = True
+    relevance = topic_relevance(
+        table.topic_idx,
+        table.topic_ids,
+        reference,
+        topics,
+        _texts(table, works),
+        unit,
+        config.off_topic.similarity_z,
+        config.off_topic.relevance_z,
+    )
+    if not config.off_topic.enabled:
+        relevance = replace(relevance, off_topic=np.zeros(k, dtype=bool))
+    venues, authors = frame_fields(works, table.work_ids)
+    support = topic_support(table.topic_idx, table.year_idx, k, venues, authors, config.support)
+    membership = outlier_membership(
+        table.topic_idx, table.topic_ids, table.core, table.similarity, unit
+    )
+    return Robustness(relevance, support, membership)
 
 
 def _year_counts(table: WorkTable, ind: Indicators) -> pl.DataFrame:
@@ -83,7 +164,9 @@ def _burst_year(table: WorkTable, index: np.ndarray) -> list[int | None]:
     return [int(table.window[0] + i) if i >= 0 else None for i in index]
 
 
-def _topic_scores(table: WorkTable, ind: Indicators, ranking: Ranking) -> pl.DataFrame:
+def _topic_scores(
+    table: WorkTable, ind: Indicators, ranking: Ranking, robust: Robustness
+) -> pl.DataFrame:
     rows = np.flatnonzero(table.topic_ids >= 0)
     emergence = np.full(table.topic_ids.size, np.nan)
     score = np.full(table.topic_ids.size, np.nan)
@@ -109,15 +192,39 @@ def _topic_scores(table: WorkTable, ind: Indicators, ranking: Ranking) -> pl.Dat
             "coherence": ind.coherence[rows],
             "emergence": emergence[rows],
             "score": score[rows],
+            **_robust_columns(robust, rows),
         },
         TOPIC_SCORES,
     )
 
 
+def _robust_columns(robust: Robustness, rows: np.ndarray) -> dict[str, np.ndarray]:
+    rel, sup, mem = robust.relevance, robust.support, robust.membership
+    return {
+        "core_similarity": rel.core_similarity[rows],
+        "core_similarity_z": rel.core_similarity_z[rows],
+        "term_relevance": rel.term_relevance[rows],
+        "term_relevance_z": rel.term_relevance_z[rows],
+        "off_topic": rel.off_topic[rows],
+        "n_years": sup.n_years[rows],
+        "n_venues": sup.n_venues[rows],
+        "n_author_groups": sup.n_author_groups[rows],
+        "max_venue_year_share": sup.max_venue_year_share[rows],
+        "supported": sup.supported[rows],
+        "n_outlier_members": mem.n_outlier_members[rows],
+        "outlier_membership": mem.outlier_membership[rows],
+    }
+
+
 def _fronts(
-    table: WorkTable, ind: Indicators, ranking: Ranking, topics: pl.DataFrame
+    table: WorkTable,
+    ind: Indicators,
+    ranking: Ranking,
+    topics: pl.DataFrame,
+    robust: Robustness,
 ) -> pl.DataFrame:
     rows = ranking.rankable
+    off_topic = robust.relevance.off_topic[rows]
     ids = table.topic_ids[rows]
     meta = topics.select("topic_id", "label", "top_terms").unique("topic_id", keep="first")
     by_id = {r["topic_id"]: r for r in meta.iter_rows(named=True)}
@@ -130,13 +237,21 @@ def _fronts(
             "score": ranking.score,
             "emergence": ranking.emergence,
             "citation_growth": ind.citation_growth[rows],
-            "class": classify(ind, rows).tolist(),
+            "class": classify(
+                ind,
+                rows,
+                robust.support.supported[rows],
+                ~off_topic if (~off_topic).any() else None,
+            ).tolist(),
             "label": [by_id.get(int(t), {}).get("label") for t in ids],
             "top_terms": [by_id.get(int(t), {}).get("top_terms") for t in ids],
             "size": np.rint(ind.size[rows]).astype(np.int64),
             "topic_id": ids,
             "growth": ind.growth[rows],
             "mean_year": ind.mean_year[rows],
+            "off_topic": off_topic,
+            "supported": robust.support.supported[rows],
+            "outlier_membership": robust.membership.outlier_membership[rows],
         },
         FRONTS,
     )

@@ -32,6 +32,7 @@ class WorkTable:
     top10: np.ndarray  # (n,) membership of the corpus top 10 % by age_norm, in [0, 1]
     cites: np.ndarray  # (n, T) citations per window year under the work's topic's basis
     basis: np.ndarray  # (K,) index into BASES
+    work_ids: np.ndarray  # (n,) object: the work of each row (sorted)
 
     @property
     def n_years(self) -> int:
@@ -159,6 +160,7 @@ def build_worktable(
         top10=top_share_membership(age_norm),
         cites=cites,
         basis=basis,
+        work_ids=frame["work_id"].to_numpy().astype(object),
     )
 
 

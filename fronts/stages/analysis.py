@@ -200,35 +200,83 @@ def load_run_vectors(
     return frame["work_id"].to_list(), vectors
 
 
-def topics_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> dict:
-    """Cluster the window's works into topics; writes `doc_topics` and `topics`."""
+def _topics_inputs_key(config: RunConfig) -> str:
+    """What a topic fit depends on besides the corpus: the embedding, topics and seed settings."""
+    parts = {
+        "embed": config.embed.model_dump(mode="json", exclude={"threads", "batch_size"}),
+        "topics": config.topics.model_dump(mode="json"),
+        "seed": config.seed,
+    }
+    return json.dumps(parts, sort_keys=True)
+
+
+def _reusable_topics_run(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> str | None:
+    """A completed run on the same corpus whose topic fit this run would reproduce exactly."""
+    rows = con.execute(
+        "SELECT r.run_id, r.config_json FROM runs r WHERE r.status = 'completed' "
+        "AND r.corpus_sha256 = (SELECT corpus_sha256 FROM runs WHERE run_id = ?) "
+        "AND r.window_start = ? AND r.window_end = ? "
+        "AND EXISTS (SELECT 1 FROM topics t WHERE t.run_id = r.run_id) ORDER BY r.run_id",
+        [ctx.run_id, *ctx.window],
+    ).fetchall()
+    wanted = _topics_inputs_key(ctx.config)
+    for run_id, config_json in rows:
+        if _topics_inputs_key(RunConfig.model_validate_json(config_json)) == wanted:
+            return run_id
+    return None
+
+
+def _topic_stats(doc_topics: pl.DataFrame, n_topics: int) -> dict:
+    n = max(doc_topics.height, 1)
+    return {
+        "n_topics": n_topics,
+        "outlier_share_clustered": (doc_topics["assignment"] != "cluster").sum() / n,
+        "outlier_share": (doc_topics["topic_id"] == -1).sum() / n,
+    }
+
+
+def topics_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext, reuse: bool = True) -> dict:
+    """Cluster the window's works into topics; writes `doc_topics` and `topics`.
+
+    The fit is deterministic, so with `reuse` a completed run on the same corpus with the same
+    embedding, topics and seed settings lends its topics instead of refitting (e.g. when only
+    score weights changed, or on a warm rerun); `reused_from` says which run.
+    """
     from fronts.embed import build_texts, load_model
     from fronts.topics import fit_topics
 
-    work_ids, vectors = load_run_vectors(con, ctx)
-    texts = build_texts(works_in_window(con, ctx.window))
-    by_id = dict(zip(texts["work_id"], texts["text"], strict=True))
-    result = fit_topics(
-        work_ids,
-        [by_id[w] for w in work_ids],
-        vectors,
-        ctx.config.topics,
-        ctx.config.seed,
-        embedding_model=load_model(ctx.config.embed),
-    )
+    source = _reusable_topics_run(con, ctx) if reuse else None
+    if source is not None:
+        doc_topics = read_table(con, "doc_topics", where="run_id = ?", params=[source])
+        topics = read_table(con, "topics", where="run_id = ?", params=[source])
+        stats = _topic_stats(doc_topics, topics.height)
+    else:
+        work_ids, vectors = load_run_vectors(con, ctx)
+        texts = build_texts(works_in_window(con, ctx.window))
+        by_id = dict(zip(texts["work_id"], texts["text"], strict=True))
+        result = fit_topics(
+            work_ids,
+            [by_id[w] for w in work_ids],
+            vectors,
+            ctx.config.topics,
+            ctx.config.seed,
+            embedding_model=load_model(ctx.config.embed),
+        )
+        doc_topics, topics = result.doc_topics, result.topics
+        stats = {
+            "n_topics": result.n_topics,
+            "outlier_share_clustered": result.outlier_share_clustered,
+            "outlier_share": result.outlier_share,
+        }
     write_tables(
         con,
         {
-            "doc_topics": _with_run(result.doc_topics, ctx.run_id),
-            "topics": _with_run(result.topics, ctx.run_id),
+            "doc_topics": _with_run(doc_topics, ctx.run_id),
+            "topics": _with_run(topics, ctx.run_id),
         },
         where={"doc_topics": _run_rows(ctx.run_id), "topics": _run_rows(ctx.run_id)},
     )
-    return {
-        "n_topics": result.n_topics,
-        "outlier_share_clustered": result.outlier_share_clustered,
-        "outlier_share": result.outlier_share,
-    }
+    return {**stats, "reused_from": source}
 
 
 def score_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> dict:
@@ -243,8 +291,19 @@ def score_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> dict:
         "ON d.work_id = c.cited_work_id AND d.run_id = ? ORDER BY c.citing_work_id, c.cited_key",
         params=[ctx.run_id],
     ).pl()
+    try:
+        vectors = load_run_vectors(con, ctx)
+    except FrontsError:  # a run scored without embeddings: no off-topic flag (see score_topics)
+        vectors = None
     result = score_topics(
-        works, doc_topics, topics, citations, ctx.window, ctx.config.score, ctx.config.seed
+        works,
+        doc_topics,
+        topics,
+        citations,
+        ctx.window,
+        ctx.config.score,
+        ctx.config.seed,
+        vectors=vectors,
     )
     frames = {
         "topic_year_counts": result.topic_year_counts,
@@ -256,4 +315,8 @@ def score_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> dict:
         {name: _with_run(df, ctx.run_id) for name, df in frames.items()},
         where={name: _run_rows(ctx.run_id) for name in frames},
     )
-    return {"n_fronts": result.fronts.height}
+    return {
+        "n_fronts": result.fronts.height,
+        "n_off_topic": int(result.fronts["off_topic"].sum()),
+        "n_supported": int(result.fronts["supported"].sum()),
+    }

@@ -60,11 +60,22 @@ def test_flow_runs_end_to_end_and_is_deterministic(tmp_path, shared_corpora, pre
     con.close()
     before = _ranking(config.db)
 
-    second = research_fronts(config, paths=files, replace=True)
+    # A rerun refits everything but the embeddings (cached), and must give identical tables.
+    second = research_fronts(config, paths=files, replace=True, reuse_topics=False)
     assert second.run_id == first.run_id
     assert second.stages["embed"]["n_embedded"] == 0  # every vector came from the cache
+    assert second.stages["topics"]["reused_from"] is None
     after = _ranking(config.db)
     assert after.equals(before)
     con = connect(config.db, read_only=True)
     assert scalar(con, "SELECT count(*) FROM embeddings") == n_cached
     con.close()
+
+    # Only the score weights change: a new run that borrows the topic fit instead of refitting.
+    reweighted = config.model_copy(
+        update={"score": config.score.model_copy(update={"bootstrap": 50})}
+    )
+    third = research_fronts(reweighted, report=False)
+    assert third.run_id != first.run_id
+    assert third.stages["topics"]["reused_from"] == first.run_id
+    assert third.stages["topics"]["n_topics"] == n_topics

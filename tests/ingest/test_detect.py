@@ -26,7 +26,7 @@ CASES = {
 
 @pytest.mark.parametrize(("fixture", "fmt"), sorted(CASES.items()))
 def test_each_fixture_is_detected_as_its_format(fixtures_dir, fixture, fmt):
-    assert detect_format(fixtures_dir / fixture, IngestConfig()).NAME == fmt
+    assert fmt == detect_format(fixtures_dir / fixture, IngestConfig()).NAME
 
 
 @pytest.mark.parametrize("fixture", ["wos/valid.txt", "bibtex/wos.bib", "scopus/export_2024.csv"])
@@ -37,7 +37,7 @@ def test_detection_ignores_misleading_extensions_and_gzip(tmp_path, fixtures_dir
     zipped = tmp_path / "export.csv.gz"
     zipped.write_bytes(gzip.compress(source.read_bytes()))
     expected = CASES[fixture]
-    assert detect_format(renamed, IngestConfig()).NAME == expected
+    assert expected == detect_format(renamed, IngestConfig()).NAME
     assert read_file(zipped, IngestConfig()).source == expected
 
 
@@ -55,7 +55,7 @@ def test_unknown_format_names_the_file_and_every_format_tried(tmp_path):
 def test_empty_and_missing_files_are_clear_errors(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
-    with pytest.raises(InputFormatError, match="empty.txt: file is empty"):
+    with pytest.raises(InputFormatError, match=r"empty\.txt: file is empty"):
         read_file(empty, IngestConfig())
     with pytest.raises(InputFormatError, match="no such file"):
         read_file(tmp_path / "missing.txt", IngestConfig())

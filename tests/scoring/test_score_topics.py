@@ -127,10 +127,10 @@ def test_without_bootstrap_the_interval_is_the_rank(corpus):
 
 def test_classes(make_corpus):
     # 8 topics: 3 large recent ones (top-quartile size, recent mean year), 1 small very recent
-    # topic with rising citations, the rest old.
+    # topic with rising citations (over three years: the support rule), the rest old.
     old = [20, 20, 20, 5, 5, 5]
     counts = {t: old for t in range(4)}
-    counts |= {4: [10, 20, 30, 40, 50, 60], 5: [10, 20, 30, 40, 50, 61], 6: [0, 0, 0, 0, 4, 8]}
+    counts |= {4: [10, 20, 30, 40, 50, 60], 5: [10, 20, 30, 40, 50, 61], 6: [0, 0, 0, 1, 4, 8]}
     counts[7] = [20, 20, 20, 20, 20, 20]
 
     def cites(topic, year, i):

@@ -1,0 +1,1 @@
+"""Evaluation of the pipeline: planted-front recovery, backtests and their metrics."""

@@ -1,0 +1,438 @@
+"""Out-of-time backtest: do the fronts ranked at a cutoff year grow most in the years after it?
+
+For each pre-registered cutoff T the pipeline is re-run on what was known at T: topics are fitted
+on the works of the window ending at T, and scored with citations made up to T and citation
+counts cut at T. The works of T..T+h then join the cutoff's topics by nearest centroid, and each
+front's realised growth is the slope of its log share over those years. Three rankings of the
+same fronts are compared with the realised growth: the tool's ranking, momentum (last-period
+share growth) and chance, by Spearman's rho and precision@k of "exceptional growth", with
+paired bootstrap CIs over the fronts. The protocol follows Klavans, Boyack & Murdick 2020 (PLoS
+ONE 15(9):e0239177: forecast which clusters grow exceptionally over 3 years, scored against
+base rates) and brontide's pre-registered cutoff harness against a momentum baseline (PyPI
+brontide 0.1.1); everything is frozen in a pre-registration file whose sha256 goes with every
+result. Method and caveats: docs/_benchmarks/backtest.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from scipy.stats import rankdata
+
+from fronts.config import RunConfig, config_from_dict
+from fronts.errors import ConfigError, FrontsError
+from fronts.scoring.indicators import PSEUDO_COUNT, masked_slope
+from fronts.topics import centroids_of
+
+PREDICTORS = ("fronts", "score", "emergence", "momentum")
+
+
+@dataclass(frozen=True)
+class Preregistration:
+    """The frozen protocol (bench/preregistration.toml); `sha256` is of the file's bytes."""
+
+    cutoffs: tuple[int, ...]
+    window_years: int
+    horizon: int
+    k: int
+    floor_quantile: float
+    exceptional_quantile: float
+    chance_draws: int
+    resamples: int
+    level: float
+    seed: int
+    target_predictor: str
+    min_cutoffs: int
+    config: dict[str, Any] = field(default_factory=dict)
+    sha256: str = ""
+    path: str = ""
+
+
+def load_preregistration(path: str | Path) -> Preregistration:
+    """Read a pre-registration TOML file; `ConfigError` names a missing or bad key."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+        reg = Preregistration(
+            cutoffs=tuple(int(c) for c in data["cutoffs"]),
+            window_years=int(data["window_years"]),
+            horizon=int(data["horizon"]),
+            k=int(data["k"]),
+            floor_quantile=float(data["realised"]["floor_quantile"]),
+            exceptional_quantile=float(data["exceptional"]["quantile"]),
+            chance_draws=int(data["baselines"]["chance_draws"]),
+            resamples=int(data["bootstrap"]["resamples"]),
+            level=float(data["bootstrap"]["level"]),
+            seed=int(data["bootstrap"]["seed"]),
+            target_predictor=str(data["target"]["predictor"]),
+            min_cutoffs=int(data["target"]["min_cutoffs"]),
+            config=dict(data.get("config", {})),
+            sha256=hashlib.sha256(raw).hexdigest(),
+            path=str(path),
+        )
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: pre-registration file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except KeyError as exc:
+        raise ConfigError(f"{path}: missing key {exc}") from None
+    if data.get("realised", {}).get("measure") != "log_share_slope":
+        raise ConfigError(f"{path}: key 'realised.measure': only 'log_share_slope' is supported")
+    if reg.horizon < 1 or reg.window_years < 3 or reg.k < 1 or not reg.cutoffs:
+        raise ConfigError(f"{path}: need cutoffs, horizon >= 1, window_years >= 3 and k >= 1")
+    return reg
+
+
+def backtest_config(base: RunConfig, reg: Preregistration) -> RunConfig:
+    """The run configuration of the backtest: `base` with the pre-registered overrides."""
+    data = base.model_dump(mode="json")
+    for dotted, value in reg.config.items():
+        node = data
+        *parents, leaf = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return config_from_dict(data, f"{reg.path} [config]")
+
+
+# --- what was known at the cutoff -------------------------------------------------------------
+
+
+def cutoff_inputs(
+    works: pl.DataFrame, citations: pl.DataFrame, cutoff: int, window_years: int
+) -> tuple[pl.DataFrame, pl.DataFrame, tuple[int, int]]:
+    """The works of the window ending at `cutoff` and the citations made up to it.
+
+    Nothing dated after the cutoff survives: works are those published in the window; citation
+    links are those whose citing work appeared by the cutoff; `citations_by_year` keeps the
+    years up to the cutoff; and `times_cited` (counted at export time, so it holds the future)
+    becomes the count at the cutoff: the per-year counts up to it where the source has them,
+    else the citations from corpus works published by then (a lower bound, the only dated count
+    a WoS or Scopus export allows).
+    """
+    window = (cutoff - window_years + 1, cutoff)
+    links = citations.filter(pl.col("citing_year") <= cutoff)
+    local = (
+        links.drop_nulls("cited_work_id")
+        .unique(["citing_work_id", "cited_work_id"])
+        .group_by("cited_work_id")
+        .len("local")
+        .rename({"cited_work_id": "work_id"})
+    )
+    by_year = pl.col("citations_by_year").list.eval(
+        pl.element().filter(pl.element().struct.field("year") <= cutoff)
+    )
+    masked = (
+        works.filter(pl.col("year").is_between(*window))
+        .with_columns(by_year.alias("citations_by_year"))
+        .join(local, on="work_id", how="left")
+        .with_columns(
+            pl.when(pl.col("citations_by_year").list.len().fill_null(0) > 0)
+            .then(
+                pl.col("citations_by_year").list.eval(pl.element().struct.field("count")).list.sum()
+            )
+            .otherwise(pl.col("local").fill_null(0))
+            .cast(works.schema["times_cited"])
+            .alias("times_cited")
+        )
+        .drop("local")
+        .sort("work_id")
+    )
+    return masked, links.sort("citing_work_id", "cited_key"), window
+
+
+# --- realised growth and momentum -------------------------------------------------------------
+
+
+def _log_share(counts: np.ndarray, corpus: np.ndarray) -> np.ndarray:
+    """Log of the add-half smoothed share, as the scoring's growth (fronts.scoring.indicators)."""
+    return np.log((counts + PSEUDO_COUNT) / (corpus + 2 * PSEUDO_COUNT))
+
+
+def topic_centroids(
+    ids: list[str], vectors: np.ndarray, doc_topics: pl.DataFrame, floor_quantile: float
+) -> tuple[np.ndarray, float]:
+    """Centroids of the cutoff's topics (0..K-1) from their cluster members, and the floor.
+
+    A centroid is the normalised mean of the members HDBSCAN itself put in the topic
+    (assignment 'cluster'), as in fronts.topics. The floor is the `floor_quantile` quantile of
+    those members' cosine to their own centroid: a later work less similar than that to every
+    topic is unlike anything the topics held at the cutoff.
+    """
+    row = {w: i for i, w in enumerate(ids)}
+    core = doc_topics.filter(pl.col("assignment") == "cluster")
+    pos = np.array([row[w] for w in core["work_id"]], dtype=np.int64)
+    labels = core["topic_id"].to_numpy().astype(np.int64)
+    unit = _unit(vectors[pos])
+    centroids = centroids_of(unit, labels, int(doc_topics["topic_id"].max()) + 1)
+    own = np.einsum("ij,ij->i", unit, centroids[labels])
+    return centroids, float(np.quantile(own, floor_quantile))
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    v = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.where(norms > 0, norms, 1.0)
+
+
+def assign_nearest(vectors: np.ndarray, centroids: np.ndarray, floor: float) -> np.ndarray:
+    """Topic of each work by nearest centroid (cosine); -1 below the similarity floor."""
+    sims = _unit(vectors) @ centroids.T
+    best = np.argmax(sims, axis=1)
+    return np.where(sims[np.arange(len(best)), best] >= floor, best, -1)
+
+
+def realised_growth(
+    labels: np.ndarray, years: np.ndarray, topic_ids: np.ndarray, first: int, last: int
+) -> np.ndarray:
+    """Slope of each topic's log smoothed share over first..last (one value per topic_ids).
+
+    `labels` and `years` describe every work published in first..last (label -1 = unassigned);
+    the share's denominator is all of them, so unassigned works still count in the corpus.
+    """
+    span = np.arange(first, last + 1)
+    counts = np.array([[np.sum((labels == t) & (years == y)) for y in span] for t in topic_ids])
+    corpus = np.array([np.sum(years == y) for y in span], dtype=np.float64)
+    return masked_slope(span.astype(np.float64), _log_share(counts, corpus), corpus > 0)
+
+
+def momentum(
+    doc_topics: pl.DataFrame, works: pl.DataFrame, topic_ids: np.ndarray, cutoff: int
+) -> np.ndarray:
+    """Last-period growth log(s_T / s_{T-1}) of each topic's smoothed share at the cutoff.
+
+    Shares come from the cutoff's own assignment (`doc_topics`, outliers included in the
+    corpus), i.e. what a forecaster holding the cutoff's topics would extrapolate.
+    """
+    frame = works.select("work_id", "year").join(
+        doc_topics.select("work_id", "topic_id"), on="work_id", how="left"
+    )
+    years = frame["year"].to_numpy()
+    labels = frame["topic_id"].fill_null(-1).to_numpy()
+    out = []
+    for t in topic_ids:
+        now, before = ((labels == t) & (years == y) for y in (cutoff, cutoff - 1))
+        out.append((now.sum(), before.sum()))
+    counts = np.array(out, dtype=np.float64)
+    corpus = np.array([np.sum(years == cutoff), np.sum(years == cutoff - 1)], dtype=np.float64)
+    logs = _log_share(counts, corpus)
+    return logs[:, 0] - logs[:, 1]
+
+
+# --- metrics ----------------------------------------------------------------------------------
+
+
+def _order_key(values: np.ndarray) -> np.ndarray:
+    """Higher is better; NaN ranks last."""
+    return np.where(np.isnan(values), -np.inf, values)
+
+
+def spearman_rows(pred: np.ndarray, real: np.ndarray) -> np.ndarray:
+    """Spearman's rho of each row pair (average ranks for ties); NaN where a row is constant."""
+    rp = rankdata(_order_key(np.atleast_2d(pred)), axis=1)
+    rr = rankdata(np.atleast_2d(real), axis=1)
+    rp -= rp.mean(axis=1, keepdims=True)
+    rr -= rr.mean(axis=1, keepdims=True)
+    den = np.sqrt((rp * rp).sum(axis=1) * (rr * rr).sum(axis=1))
+    return np.divide((rp * rr).sum(axis=1), den, out=np.full(len(den), np.nan), where=den > 0)
+
+
+def precision_rows(pred: np.ndarray, hit: np.ndarray, tie: np.ndarray, k: int) -> np.ndarray:
+    """Share of hits among each row's top k by `pred` (ties broken by `tie`, smaller first)."""
+    pred, hit, tie = (np.atleast_2d(a) for a in (pred, hit, tie))
+    order = np.lexsort((tie, -_order_key(pred)), axis=1)[:, : min(k, pred.shape[1])]
+    return np.take_along_axis(hit, order, axis=1).mean(axis=1)
+
+
+def exceptional(realised: np.ndarray, quantile: float) -> np.ndarray:
+    """Pre-registered 'exceptional growth': realised growth at or above its `quantile`."""
+    return realised >= np.quantile(realised, quantile)
+
+
+def compare_rankings(
+    predictors: dict[str, np.ndarray],
+    realised: np.ndarray,
+    topic_ids: np.ndarray,
+    reg: Preregistration,
+) -> pl.DataFrame:
+    """Spearman and precision@k of each predictor and of chance, with paired bootstrap CIs.
+
+    Fronts are resampled with replacement (`reg.resamples` times, seeded); each resample scores
+    every predictor on the same fronts, so the difference to momentum has its own percentile CI.
+    The 'exceptional' label is fixed on the full set of fronts. Chance's value is its
+    expectation (rho 0; precision = share of exceptional fronts); its interval is the central
+    `reg.level` range over `reg.chance_draws` uniformly random orders.
+    """
+    n = realised.size
+    hit = exceptional(realised, reg.exceptional_quantile).astype(np.float64)
+    rng = np.random.default_rng(reg.seed)
+    idx = np.vstack([np.arange(n), rng.integers(0, n, size=(reg.resamples, n))])
+    tail = (1 - reg.level) / 2
+    draws: dict[tuple[str, str], np.ndarray] = {}
+    for name, pred in predictors.items():
+        draws[name, "spearman"] = spearman_rows(pred[idx], realised[idx])
+        draws[name, "precision_at_k"] = precision_rows(pred[idx], hit[idx], topic_ids[idx], reg.k)
+    rows = []
+    for (name, metric), values in draws.items():
+        base = draws["momentum", metric]
+        diff = values - base
+        rows.append(
+            {
+                "predictor": name,
+                "metric": metric,
+                "value": values[0],
+                "ci_low": np.nanquantile(values[1:], tail),
+                "ci_high": np.nanquantile(values[1:], 1 - tail),
+                "diff_vs_momentum": diff[0],
+                "diff_low": np.nanquantile(diff[1:], tail),
+                "diff_high": np.nanquantile(diff[1:], 1 - tail),
+            }
+        )
+    random = np.random.default_rng(reg.seed + 1).random((reg.chance_draws, n))
+    ids = np.broadcast_to(topic_ids, random.shape)
+    for metric, expected, values in (
+        ("spearman", 0.0, spearman_rows(random, np.broadcast_to(realised, random.shape))),
+        (
+            "precision_at_k",
+            hit.mean(),
+            precision_rows(random, np.broadcast_to(hit, random.shape), ids, reg.k),
+        ),
+    ):
+        rows.append(
+            {
+                "predictor": "chance",
+                "metric": metric,
+                "value": float(expected),
+                "ci_low": np.nanquantile(values, tail),
+                "ci_high": np.nanquantile(values, 1 - tail),
+            }
+        )
+    return pl.DataFrame(rows, infer_schema_length=None).with_columns(
+        pl.col(pl.Float64).fill_nan(None)
+    )
+
+
+def evaluate_cutoff(
+    fronts: pl.DataFrame,
+    doc_topics: pl.DataFrame,
+    works: pl.DataFrame,
+    ids: list[str],
+    vectors: np.ndarray,
+    cutoff: int,
+    reg: Preregistration,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Realised growth of the cutoff's fronts and how each ranking predicted it.
+
+    `fronts` and `doc_topics` are the cutoff's (score_topics / fit_topics output); `works`
+    holds work_id and year of every work, and `ids`/`vectors` their embeddings (works of
+    cutoff-1..cutoff+horizon at least). Returns (one row per front with its predictors,
+    realised growth and label; the metrics of `compare_rankings`).
+    """
+    centroids, floor = topic_centroids(ids, vectors, doc_topics, reg.floor_quantile)
+    row = {w: i for i, w in enumerate(ids)}
+    later = works.filter(pl.col("year").is_between(cutoff, cutoff + reg.horizon))
+    missing = [w for w in later["work_id"] if w not in row]
+    if missing:
+        raise FrontsError(f"{len(missing)} works of {cutoff}-{cutoff + reg.horizon} lack vectors")
+    labels = assign_nearest(vectors[[row[w] for w in later["work_id"]]], centroids, floor)
+    topic_ids = fronts["topic_id"].to_numpy().astype(np.int64)
+    real = realised_growth(
+        labels, later["year"].to_numpy(), topic_ids, cutoff, cutoff + reg.horizon
+    )
+    cut_works = works.filter(pl.col("year").is_between(cutoff - 1, cutoff))
+    predictors = {
+        "fronts": -fronts["rank"].to_numpy().astype(np.float64),
+        "score": fronts["score"].fill_null(np.nan).to_numpy().astype(np.float64),
+        "emergence": fronts["emergence"].fill_null(np.nan).to_numpy().astype(np.float64),
+        "momentum": momentum(doc_topics, cut_works, topic_ids, cutoff),
+    }
+    table = fronts.select("rank", "topic_id", "label", "size", "score", "emergence").with_columns(
+        momentum=predictors["momentum"],
+        realised=real,
+        exceptional=exceptional(real, reg.exceptional_quantile),
+        n_later=np.array([np.sum(labels == t) for t in topic_ids]),
+    )
+    metrics = compare_rankings(predictors, real, topic_ids, reg).with_columns(
+        cutoff=pl.lit(cutoff),
+        n_fronts=pl.lit(len(topic_ids)),
+        n_exceptional=pl.lit(int(table["exceptional"].sum())),
+        unassigned_later=pl.lit(float(np.mean(labels < 0))),
+        floor=pl.lit(floor),
+    )
+    return table, metrics
+
+
+def target_met(metrics: pl.DataFrame, reg: Preregistration) -> dict[str, Any]:
+    """Whether the pre-registered predictor beats momentum on both metrics at enough cutoffs."""
+    rows = metrics.filter(pl.col("predictor") == reg.target_predictor)
+    wins = {}
+    for cutoff in sorted(rows["cutoff"].unique().to_list()):
+        diffs = rows.filter(pl.col("cutoff") == cutoff)["diff_vs_momentum"].to_list()
+        wins[cutoff] = all(d is not None and d > 0 for d in diffs)
+    n_won = sum(wins.values())
+    return {
+        "wins": wins,
+        "n_won": n_won,
+        "needed": reg.min_cutoffs,
+        "met": n_won >= reg.min_cutoffs,
+    }
+
+
+# --- the runs ---------------------------------------------------------------------------------
+
+
+def backtest_cutoff(
+    works: pl.DataFrame,
+    citations: pl.DataFrame,
+    ids: list[str],
+    vectors: np.ndarray,
+    texts: dict[str, str],
+    cutoff: int,
+    config: RunConfig,
+    reg: Preregistration,
+    embedding_model: Any,
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
+    """Fit topics and score fronts on what was known at `cutoff`, then evaluate them.
+
+    `works`/`citations` are the whole warehouse: `cutoff_inputs` masks the future before
+    anything is fitted. `ids`/`vectors` are embeddings of at least the works of the window and
+    of cutoff..cutoff+horizon; `texts` the embedded text of each work (c-TF-IDF labels).
+    """
+    from fronts.scoring import score_topics
+    from fronts.topics import fit_topics
+
+    known, links, window = cutoff_inputs(works, citations, cutoff, reg.window_years)
+    row = {w: i for i, w in enumerate(ids)}
+    wids = known["work_id"].to_list()
+    own = vectors[[row[w] for w in wids]]
+    topics = fit_topics(
+        wids, [texts[w] for w in wids], own, config.topics, config.seed, embedding_model
+    )
+    scored = score_topics(
+        known,
+        topics.doc_topics,
+        topics.topics,
+        links,
+        window,
+        config.score,
+        config.seed,
+        vectors=(wids, own),
+    )
+    table, metrics = evaluate_cutoff(
+        scored.fronts,
+        topics.doc_topics,
+        works.select("work_id", "year"),
+        ids,
+        vectors,
+        cutoff,
+        reg,
+    )
+    stage = {"window": list(window), "n_works": known.height, "n_topics": topics.n_topics}
+    return table.with_columns(cutoff=pl.lit(cutoff)), metrics, stage
