@@ -31,7 +31,8 @@ _WORK_COLUMNS = (
     "times_cited",
     "has_abstract",
 )
-# Indicators of topic_scores that the fronts table does not repeat.
+# Indicators of topic_scores that the fronts table does not repeat (off_topic, supported and
+# outlier_membership are read from the fronts table itself).
 _SCORE_COLUMNS = (
     "cagr_share",
     "acceleration",
@@ -43,6 +44,15 @@ _SCORE_COLUMNS = (
     "impact",
     "share_top10",
     "coherence",
+    "core_similarity",
+    "core_similarity_z",
+    "term_relevance",
+    "term_relevance_z",
+    "n_years",
+    "n_venues",
+    "n_author_groups",
+    "max_venue_year_share",
+    "n_outlier_members",
 )
 ABSTRACTS_PER_FRONT = 3
 CENTRAL_PER_FRONT = 10
@@ -164,8 +174,9 @@ def _fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
     frame = con.sql(
         f"SELECT f.rank, f.rank_low, f.rank_high, f.p_top_n, f.score, f.emergence, "
         f'f.citation_growth, f."class", f.label, f.top_terms, f.size, f.topic_id, f.growth, '
-        f"f.mean_year, {extra} FROM fronts f LEFT JOIN topic_scores s "
-        f"ON s.run_id = f.run_id AND s.topic_id = f.topic_id WHERE f.run_id = ? ORDER BY f.rank",
+        f"f.mean_year, f.off_topic, f.supported, f.outlier_membership, {extra} "
+        "FROM fronts f LEFT JOIN topic_scores s ON s.run_id = f.run_id AND s.topic_id = f.topic_id "
+        "WHERE f.run_id = ? ORDER BY f.rank",
         params=[run_id],
     ).pl()
     return frame

@@ -5,7 +5,8 @@ templates show as they are. The contents follow the per-front pages of the CAS/C
 *Research Fronts* reports (2014-) and of CAE's *Engineering Fronts* (engineering.org.cn/en/
 article/37126): core papers, countries and institutions with counts and shares, keywords.
 Countries, institutions and venues are ranked by the number of the front's works they appear
-in (a work counts once per name).
+in (a work counts once per name). `support_summary` explains the support verdict of
+`fronts.scoring.support` (after Porter et al. 2019's emergence criteria) in words.
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import numpy as np
 import polars as pl
+
+from fronts.config import SupportConfig
+from fronts.report.glossary import fmt
+from fronts.scoring.support import MIN_COVERAGE
 
 N_LEADERS = 10
 N_KEYWORDS = 20
@@ -179,3 +185,83 @@ def countries(works: pl.DataFrame, top: int = N_LEADERS) -> list[dict[str, objec
 def venues(works: pl.DataFrame, top: int = N_LEADERS) -> list[dict[str, object]]:
     """Leading journals, proceedings or books."""
     return leaders([[v] if v else [] for v in works["venue"].to_list()], works.height, top)
+
+
+def _coverage(works: pl.DataFrame, column: str) -> float:
+    """Share of `works` that carry `column` (a non-blank venue, a non-empty author list)."""
+    if works.height == 0 or column not in works.columns:
+        return 0.0
+    col = pl.col(column)
+    is_list = isinstance(works.schema[column], pl.List)
+    present = col.list.len() > 0 if is_list else col.str.strip_chars() != ""
+    return float(works.select(present.fill_null(False).mean()).item())
+
+
+def support_shortfalls(
+    row: dict[str, Any], criteria: SupportConfig, venue_checked: bool, author_checked: bool
+) -> list[str]:
+    """The support criteria a front misses, in words, checked as `fronts.scoring.support` does.
+
+    Venue and author criteria count only when checked (at least half the works carry the
+    field); a missing count is not held against the front.
+    """
+
+    def short(value: Any, need: int, what: str) -> str | None:
+        if value is None or value >= need:
+            return None
+        return f"only {value} {what}{'' if value == 1 else 's'} (needs {need})"
+
+    out = [
+        short(row.get("size"), criteria.min_works, "work"),
+        short(row.get("n_years"), criteria.min_years, "year"),
+    ]
+    if venue_checked:
+        out.append(short(row.get("n_venues"), criteria.min_venues, "venue"))
+        top = row.get("max_venue_year_share")
+        if top is not None and top == top and top > criteria.max_venue_year_share:
+            out.append(
+                f"{fmt(top, 'pct')} of its works in one venue and year "
+                f"(at most {fmt(criteria.max_venue_year_share, 'pct')})"
+            )
+    if author_checked:
+        out.append(short(row.get("n_author_groups"), criteria.min_author_groups, "author group"))
+    return [s for s in out if s]
+
+
+def support_summary(
+    row: dict[str, Any], criteria: SupportConfig, works: pl.DataFrame
+) -> dict[str, Any]:
+    """What the dossier's Support block shows: the counts, the verdict and why, in one line.
+
+    `row` is the front's row of `ReportData.fronts`; `works` its works (for the coverage of
+    venues and authors, which decides whether those criteria apply).
+    """
+    venue_checked = _coverage(works, "venue") >= MIN_COVERAGE
+    author_checked = _coverage(works, "authors") >= MIN_COVERAGE
+    supported = row.get("supported")
+    if supported is None:
+        text = "Support was not assessed for this run."
+    elif supported:
+        text = (
+            "Supported: enough works, years, venues and author groups, and no venue-year "
+            "dominates, so it reads as a movement rather than one event."
+        )
+    else:
+        misses = support_shortfalls(row, criteria, venue_checked, author_checked)
+        why = "; ".join(misses) if misses else "it misses the support criteria"
+        text = f"Not supported: {why}. It may be one event rather than a movement, and so "
+        text += "cannot be classed emerging."
+    n_members, share = row.get("n_outlier_members"), row.get("outlier_membership")
+    return {
+        "years": fmt(row.get("n_years"), "int"),
+        "venues": fmt(row.get("n_venues"), "int"),
+        "venues_checked": venue_checked,
+        "author_groups": fmt(row.get("n_author_groups"), "int"),
+        "authors_checked": author_checked,
+        "venue_year_share": fmt(row.get("max_venue_year_share"), "pct"),
+        "verdict": {None: "–", True: "yes", False: "no"}[supported],
+        "supported": supported,
+        "text": text,
+        "outlier_members": None if n_members is None else f"+{int(n_members):,}",
+        "outlier_share": fmt(share, "pct"),
+    }

@@ -19,6 +19,7 @@ class Indicator:
     meaning: str
     how: str
     fmt: str  # a key of FORMATS
+    z_key: str | None = None  # a robust z-score shown after the value, when there is one
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -106,6 +107,26 @@ INDICATORS: tuple[Indicator, ...] = (
         "float",
     ),
     Indicator(
+        "core_similarity",
+        "Core similarity",
+        "How close the front is in meaning to the corpus as a whole; far below the other "
+        "fronts (together with a low term relevance) marks it off-topic.",
+        "Cosine of the front's centroid to the centroid of every work of the window; in "
+        "brackets its robust z-score across fronts (median and MAD).",
+        "float",
+        "core_similarity_z",
+    ),
+    Indicator(
+        "term_relevance",
+        "Term relevance",
+        "Whether the rest of the corpus uses the front's vocabulary: an on-topic niche still "
+        "speaks the corpus's language.",
+        "Mean over the front's top terms of the share of the works outside it whose title or "
+        "abstract contains the term; in brackets the robust z-score of its logarithm.",
+        "pct_fine",
+        "term_relevance_z",
+    ),
+    Indicator(
         "emergence",
         "Emergence",
         "The emergence composite alone: growth, acceleration, novelty, bursts.",
@@ -159,9 +180,27 @@ CLASSES = {
     "hot": "large and recent: among the largest quarter of fronts, with a mean year at or "
     "above the median",
     "emerging": "very recent and gaining citations: not hot, in the most recent quarter of "
-    "fronts by mean year or by recent share, with citations growing",
+    "fronts by mean year or by recent share, with citations growing, and supported by several "
+    "years, venues and author groups",
     "established": "neither hot nor emerging",
 }
+
+
+OFF_TOPIC = (
+    "far from the corpus's core both in meaning (core similarity) and in vocabulary (term "
+    "relevance), as clusters caught by a search word rather than the subject are; it is ranked "
+    "after every on-topic front, its P(top {n}) is 0 and it never counts in the top {n}: "
+    "editors may leave it out"
+)  # .format(n=the report's N)
+UNSUPPORTED = (
+    "thin support: too few works, years, venues or author groups, or too many works in one "
+    "venue-year (one special issue, one book, one lab); possibly an event rather than a "
+    "movement, and never classed emerging"
+)
+OUTLIER_MEMBERS = (
+    "Works the clustering left outside the front's core (reassigned or unassigned) that lie as "
+    "close to its centre as its typical core work; the share is of the core plus these works"
+)
 
 
 def basis_label(basis: str | None) -> str:

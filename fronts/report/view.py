@@ -12,9 +12,20 @@ from typing import Any
 
 import polars as pl
 
+from fronts.config import ScoreConfig
 from fronts.report import charts, dossier
 from fronts.report.data import ReportData
-from fronts.report.glossary import CITATION_BASES, CLASSES, INDICATORS, basis_label, fmt
+from fronts.report.glossary import (
+    CITATION_BASES,
+    CLASSES,
+    INDICATORS,
+    OFF_TOPIC,
+    OUTLIER_MEMBERS,
+    UNSUPPORTED,
+    Indicator,
+    basis_label,
+    fmt,
+)
 
 
 def front_path(rank: int, n_fronts: int) -> str:
@@ -43,6 +54,17 @@ def _figure(fig_id: str, spec: dict[str, Any], caption: str, csv: str) -> dict[s
     }
 
 
+def _score_config(data: ReportData) -> ScoreConfig:
+    return ScoreConfig.model_validate(data.config.get("score") or {})
+
+
+def _indicator_value(ind: Indicator, values: dict[str, Any]) -> str:
+    """The value as printed, followed by its robust z-score when the indicator has one."""
+    text = fmt(values.get(ind.key), ind.fmt)
+    z = values.get(ind.z_key) if ind.z_key else None
+    return text if z is None or fmt(z, "signed") == "–" else f"{text} (z {fmt(z, 'signed')})"
+
+
 def front_rows(data: ReportData) -> list[dict[str, Any]]:
     """One row per ranked front with the overview table's values, formatted."""
     n = data.fronts.height
@@ -64,6 +86,9 @@ def front_rows(data: ReportData) -> list[dict[str, Any]]:
                 "score": fmt(row["score"], "signed"),
                 "interval": _interval(row),
                 "p_top_n": fmt(row["p_top_n"], "pct"),
+                # None (not assessed) shows neither flag.
+                "off_topic": row.get("off_topic") is True,
+                "unsupported": row.get("supported") is False,
             }
         )
     return rows
@@ -95,6 +120,10 @@ def overview(data: ReportData, forecast: pl.DataFrame) -> dict[str, Any]:
         "n_topics": data.topics.height,
         "n_hot": sum(r["class"] == "hot" for r in rows),
         "n_emerging": sum(r["class"] == "emerging" for r in rows),
+        "n_off_topic": sum(r["off_topic"] for r in rows),
+        "n_unsupported": sum(r["unsupported"] for r in rows),
+        "off_topic_text": OFF_TOPIC.format(n=data.n_top),
+        "unsupported_text": UNSUPPORTED,
         "sources": [
             {
                 **r,
@@ -154,6 +183,7 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
         for r in data.fronts.select("topic_id", "rank", "label").iter_rows(named=True)
     }
     related = dossier.related_fronts(data.centroids, list(by_topic))
+    criteria = _score_config(data).support
     out = []
     for i, row in enumerate(data.fronts.iter_rows(named=True)):
         topic_id, rank = row["topic_id"], row["rank"]
@@ -173,6 +203,10 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
                 "label": row["label"] or f"topic {topic_id}",
                 "class": row["class"] or "established",
                 "class_text": CLASSES.get(row["class"] or "", ""),
+                "off_topic": row.get("off_topic") is True,
+                "off_topic_text": OFF_TOPIC.format(n=data.n_top),
+                "support": dossier.support_summary(row, criteria, works),
+                "outlier_members_text": OUTLIER_MEMBERS,
                 "top_terms": list(row["top_terms"] or []),
                 "representation": list(topic.get("representation") or []),
                 "key": {
@@ -190,7 +224,7 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
                 "indicators": [
                     {
                         "name": ind.name,
-                        "value": fmt(values.get(ind.key), ind.fmt),
+                        "value": _indicator_value(ind, values),
                         "meaning": ind.meaning,
                         "how": ind.how,
                     }
@@ -259,6 +293,12 @@ def _flatten(prefix: str, value: Any) -> list[tuple[str, str]]:
 
 def appendix(data: ReportData) -> dict[str, Any]:
     """The method appendix: identity of the run, configuration, versions, accounting."""
+    score = _score_config(data)
+    flags = data.fronts.select(
+        off_topic=pl.col("off_topic").fill_null(False),
+        unsupported=pl.col("supported").not_().fill_null(False),
+        assessed=pl.col("supported").is_not_null(),
+    )
     return {
         "config": _flatten("", data.config),
         "versions": sorted(data.versions.items()),
@@ -283,4 +323,16 @@ def appendix(data: ReportData) -> dict[str, Any]:
         "indicators": INDICATORS,
         "classes": CLASSES,
         "weights": sorted(((data.config.get("score") or {}).get("weights") or {}).items()),
+        "robustness": {
+            "n_fronts": data.fronts.height,
+            "n_off_topic": int(flags["off_topic"].sum()),
+            "off_topic_ranks": [
+                r for r, f in zip(data.fronts["rank"], flags["off_topic"], strict=True) if f
+            ],
+            "n_unsupported": int(flags["unsupported"].sum()),
+            "assessed": bool(flags["assessed"].any()),
+            "off_topic": score.off_topic,
+            "support": score.support,
+            "n_outlier_members": int(data.fronts["n_outlier_members"].fill_null(0).sum()),
+        },
     }

@@ -1,8 +1,10 @@
 """A tiny warehouse with one finished run, built by hand from frames that satisfy the schemas.
 
-40 works in 2019-2024, four topics (three ranked as fronts, the top two shown as the top N), a
-few outliers, quarantined records, and hostile text in a title, an author, a venue, an
-abstract, a keyword, a DOI and a front label. Imported by conftest.py and the tests.
+40 works in 2019-2024, four topics ranked as fronts (the top two shown as the top N), a few
+outliers, quarantined records, and hostile text in a title, an author, a venue, an abstract, a
+keyword, a DOI and a front label. The robustness flags: front #4 (topic 3) is off-topic and
+unsupported, front #2 (topic 1) unsupported (too few author groups), the others supported.
+Imported by conftest.py and the tests.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ TERMS = {
     0: ["large language models", "chatgpt", "prompting", "education"],
     1: ["learning analytics", "dashboards", "moocs", "dropout"],
     2: ["virtual reality", "immersion", "simulation", "training"],
-    3: ["blockchain", "credentials"],
+    3: ["quantum", "qubits"],
 }
+OFF_TOPIC = {0: False, 1: False, 2: False, 3: True}
+SUPPORTED = {0: True, 1: False, 2: True, 3: False}
 COUNTRIES = {0: ["USA", "China"], 1: ["Spain"], 2: ["Germany", "USA"], 3: ["India"], -1: []}
 
 
@@ -121,7 +125,9 @@ def _works() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 def build_warehouse(db: Path, embeddings: bool = True) -> Path:
     """Write the small warehouse to `db` (a new DuckDB file) and return its path."""
     works, docs = _works()
-    config = RunConfig(score={"n_fronts": 2, "bootstrap": 50}).model_dump(mode="json")
+    # The works name two venues, so two venues are enough for support here.
+    score = {"n_fronts": 2, "bootstrap": 50, "support": {"min_venues": 2}}
+    config = RunConfig(score=score).model_dump(mode="json")
     sizes = {t: sum(c) for t, c in COUNTS.items()}
     topics, years, scores = [], [], []
     corpus = [sum(COUNTS[t][i] for t in COUNTS) + OUTLIERS[i] for i in range(6)]
@@ -173,6 +179,18 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
                 "coherence": [0.62, 0.55, 0.7, 0.4][t],
                 "emergence": [1.4, -0.9, 0.6, -0.2][t],
                 "score": [1.8, 0.2, -0.4, -1.0][t],
+                "core_similarity": [0.82, 0.74, 0.69, 0.21][t],
+                "core_similarity_z": [0.9, 0.0, -0.6, -6.1][t],
+                "term_relevance": [0.12, 0.08, 0.05, 0.002][t],
+                "term_relevance_z": [0.8, 0.2, -0.4, -3.9][t],
+                "off_topic": OFF_TOPIC[t],
+                "n_years": [6, 6, 5, 2][t],
+                "n_venues": [2, 2, 2, 2][t],
+                "n_author_groups": [9, 2, 5, 2][t],
+                "max_venue_year_share": [0.19, 0.25, 0.29, 0.5][t],
+                "supported": SUPPORTED[t],
+                "n_outlier_members": [2, 0, 1, 0][t],
+                "outlier_membership": [2 / 17, 0.0, 1 / 7, 0.0][t],
             }
         )
     fronts = [
@@ -192,11 +210,15 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
             "topic_id": t,
             "growth": scores[t]["growth"],
             "mean_year": scores[t]["mean_year"],
+            "off_topic": OFF_TOPIC[t],
+            "supported": SUPPORTED[t],
+            "outlier_membership": scores[t]["outlier_membership"],
         }
         for rank, t, low, high, p, cls in [
             (1, 0, 1, 1, 0.98, "hot"),
             (2, 1, 2, 3, 0.71, "established"),
             (3, 2, 2, 3, 0.31, "emerging"),
+            (4, 3, 4, 4, 0.0, "established"),  # off-topic: ranked last, never in the top N
         ]
     ]
     files = [("exports/wos_2024.txt", "wos", 30), ("exports/openalex.jsonl", "openalex", 14)]

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from report_fixture import COUNTS, OUTLIERS, RUN_ID, build_warehouse
+from report_fixture import COUNTS, OFF_TOPIC, OUTLIERS, RUN_ID, SUPPORTED, build_warehouse
 
 from fronts.errors import FrontsError
 from fronts.report import load_report_data
@@ -11,11 +11,12 @@ from fronts.store import connect, write_tables
 def test_reads_the_run_and_its_corpus(report_data):
     d = report_data
     assert d.run["run_id"] == RUN_ID and d.n_top == 2
-    assert d.fronts["rank"].to_list() == [1, 2, 3]
+    assert d.fronts["rank"].to_list() == [1, 2, 3, 4]
     assert d.fronts["citation_basis"].to_list() == [
         "local_citations",
         "times_cited_by_age",
         "per_year_counts",
+        "local_citations",
     ]
     n_works = sum(map(sum, COUNTS.values())) + sum(OUTLIERS)
     assert d.works.height == n_works == d.coverage["works"]
@@ -27,6 +28,18 @@ def test_reads_the_run_and_its_corpus(report_data):
     assert d.sources["n_read"].to_list() == [14, 30]
     # abstracts are read only for the works a dossier may quote
     assert 0 < d.abstracts.height < d.works.height
+
+
+def test_reads_the_robustness_columns_of_fronts_and_topic_scores(report_data):
+    f = report_data.fronts
+    assert f["off_topic"].to_list() == [OFF_TOPIC[t] for t in f["topic_id"]]
+    assert f["supported"].to_list() == [SUPPORTED[t] for t in f["topic_id"]]
+    assert f["core_similarity_z"].to_list() == [0.9, 0.0, -0.6, -6.1]
+    assert f["n_author_groups"].to_list() == [9, 2, 5, 2]
+    assert f["n_outlier_members"].to_list() == [2, 0, 1, 0]
+    assert f["outlier_membership"][0] == pytest.approx(2 / 17)
+    for col in ("term_relevance", "n_years", "n_venues", "max_venue_year_share"):
+        assert f[col].null_count() == 0, col
 
 
 def test_centroids_come_from_the_embeddings(report_data):

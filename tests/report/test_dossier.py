@@ -1,6 +1,7 @@
 import polars as pl
 import pytest
 
+from fronts.config import SupportConfig
 from fronts.report import dossier
 
 
@@ -80,3 +81,46 @@ def test_venues_and_keywords():
     assert dossier.venues(works)[0] == {"name": "V", "works": 2, "share": 0.5}
     kw = dossier.keyword_list(works)
     assert kw[0]["works"] == 2 and kw[0]["name"] in {"AI", "ai", "Ai"}
+
+
+def test_support_shortfalls_name_the_missed_criteria_in_words():
+    criteria = SupportConfig()  # 7 works, 3 years, 3 venues, 3 author groups, 50 %
+    row = {"size": 12, "n_years": 2, "n_venues": 1, "n_author_groups": 1}
+    row["max_venue_year_share"] = 0.75
+    got = dossier.support_shortfalls(row, criteria, venue_checked=True, author_checked=True)
+    assert got == [
+        "only 2 years (needs 3)",
+        "only 1 venue (needs 3)",
+        "75 % of its works in one venue and year (at most 50 %)",
+        "only 1 author group (needs 3)",
+    ]
+    # a field fewer than half the works carry is not held against the front
+    assert dossier.support_shortfalls(row, criteria, False, False) == ["only 2 years (needs 3)"]
+    ok = {"size": 7, "n_years": 3, "n_venues": 3, "n_author_groups": 3}
+    assert dossier.support_shortfalls({**ok, "max_venue_year_share": 0.5}, criteria, 1, 1) == []
+
+
+def test_support_summary_checks_venues_and_authors_only_where_recorded():
+    works = _works()  # venues on 3 of 4 works, authors on 2 of 4
+    row = {
+        "size": 4,
+        "n_years": 4,
+        "n_venues": 2,
+        "n_author_groups": 1,
+        "max_venue_year_share": 0.25,
+        "supported": False,
+        "n_outlier_members": 3,
+        "outlier_membership": 3 / 7,
+    }
+    got = dossier.support_summary(row, SupportConfig(min_works=3), works)
+    assert got["venues_checked"] and got["authors_checked"]
+    assert got["verdict"] == "no" and got["text"].startswith(
+        "Not supported: only 2 venues (needs 3); only 1 author group (needs 3). It may"
+    )
+    assert (got["outlier_members"], got["outlier_share"]) == ("+3", "43 %")
+    sparse = works.with_columns(authors=pl.Series([[], None, ["Q, R."], []]))
+    assert not dossier.support_summary(row, SupportConfig(), sparse)["authors_checked"]
+    assert (
+        dossier.support_summary({**row, "supported": None}, SupportConfig(), works)["verdict"]
+        == "–"
+    )

@@ -12,7 +12,14 @@ from fronts.errors import FrontsError
 from fronts.report import render_report, write_report
 from fronts.report.render import json_script
 
-PAGES = ("index.html", "method.html", "print.html", "fronts/front-01.html", "fronts/front-02.html")
+PAGES = (
+    "index.html",
+    "method.html",
+    "print.html",
+    "fronts/front-01.html",
+    "fronts/front-02.html",
+    "fronts/front-04.html",
+)
 
 
 class _Tags(HTMLParser):
@@ -136,3 +143,82 @@ def test_write_report_replaces_an_earlier_report_only(tmp_path, report_files):
     with pytest.raises(FrontsError, match="not a fronts report"):
         write_report(report_files, foreign)
     assert (foreign / "thesis.tex").exists()
+
+
+class _RankingRows(HTMLParser):
+    """Per row of the overview's ranking tables: rank -> (row classes, classes of its spans)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[int, tuple[set[str], set[str]]] = {}
+        self._in_ranking = False
+        self._row: tuple[set[str], set[str]] | None = None
+        self._cells: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        classes = set((dict(attrs).get("class") or "").split())
+        if tag == "table":
+            self._in_ranking = "ranking" in classes
+        elif self._in_ranking and tag == "tr":
+            self._row, self._cells = (classes, set()), []
+        elif self._row is not None and tag == "span":
+            self._row[1].update(classes)
+        elif self._row is not None and tag == "td":
+            self._cells.append("")
+
+    def handle_data(self, data):
+        if self._row is not None and self._cells:
+            self._cells[-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "tr" and self._row is not None:
+            if self._cells:  # not the header row
+                self.rows[int(self._cells[0])] = self._row
+            self._row = None
+
+
+def _ranking_rows(html: str) -> dict[int, tuple[set[str], set[str]]]:
+    parser = _RankingRows()
+    parser.feed(html)
+    return parser.rows
+
+
+def test_overview_flags_the_off_topic_and_the_unsupported_fronts(report_files):
+    html = report_files["index.html"]
+    rows = _ranking_rows(html)
+    assert sorted(rows) == [1, 2, 3, 4]
+    off_topic = [r for r, (tr, spans) in rows.items() if "badge-off-topic" in spans]
+    assert off_topic == [4] and [r for r, (tr, _) in rows.items() if "off-topic" in tr] == [4]
+    assert [r for r, (_, spans) in rows.items() if "marker-unsupported" in spans] == [2, 4]
+    # the notes under the top-N table explain both flags, and the lead counts the off-topic one
+    assert "1 front lies far from the corpus&#39;s core" in html
+    assert "its P(top 2) is 0 and it never counts in the top 2" in html
+    assert "2 fronts with thin support: too few works, years, venues or author groups" in html
+    assert "1 emerging, 1 flagged off-topic." in html
+
+
+def test_dossiers_show_support_and_likely_members(report_files):
+    top = report_files["fronts/front-01.html"]
+    assert "<h2>Support</h2>" in top and "off-topic-note" not in top
+    assert '<div class="verdict-yes"><dt>Supported</dt><dd>yes</dd></div>' in top
+    assert "Likely members among outliers: <strong>+2 works</strong> (12 %)" in top
+    second = report_files["fronts/front-02.html"]
+    assert '<div class="verdict-no"><dt>Supported</dt><dd>no</dd></div>' in second
+    assert "Not supported: only 2 author groups (needs 3). It may be one event" in second
+    assert "marker-unsupported" in second and "badge-off-topic" not in second
+    last = report_files["fronts/front-04.html"]
+    assert "badge-off-topic" in last and 'class="warning off-topic-note"' in last
+    assert "only 2 works (needs 7); only 2 years (needs 3); only 2 author groups" in last
+    # the off-topic evidence is in the indicator table, with its robust z-scores
+    assert '<th scope="row">Core similarity</th><td class="num">0.21 (z -6.10)</td>' in last
+    assert '<th scope="row">Term relevance</th><td class="num">0.20 % (z -3.90)</td>' in last
+
+
+def test_method_appendix_counts_the_flagged_fronts(report_files):
+    html = report_files["method.html"]
+    assert (
+        "<strong>1 of 4 fronts was flagged off-topic</strong> (rank 4) and "
+        "<strong>2 are unsupported</strong>."
+    ) in html
+    assert "below -2.5 and that of its term relevance below -1.5" in html
+    assert "at least 7 works in at least 3 years, at least 2 venues" in html
