@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -69,6 +70,17 @@ def _parser() -> argparse.ArgumentParser:
     backtest.add_argument("--out", type=Path, default=Path("backtest.json"), help="results JSON")
     backtest.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_common(backtest)
+
+    bench = sub.add_parser("bench", help="benchmarks of the pipeline itself")
+    planted = bench.add_subparsers(dest="bench", required=True).add_parser(
+        "planted", help="plant known fronts in real abstracts, run, and score the recovery"
+    )
+    planted.add_argument("--sizes", type=_years, default=[1000, 5000], help="e.g. 1000,5000")
+    planted.add_argument("--sources", nargs="+", type=Path, help="export files or folders")
+    planted.add_argument("--seeds", type=int, default=5, help="topic fits with other seeds")
+    planted.add_argument("--subsamples", type=int, default=5, help="fits on 80%% subsamples")
+    planted.add_argument("--out", type=Path, default=Path("bench/out/planted"), help="folder")
+    _add_common(planted)
     return parser
 
 
@@ -239,12 +251,32 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from fronts.config import load_config
+    from fronts.evaluation.harness import default_sources, format_table, run_planted_benchmark
+
+    shared = Path(os.environ.get("FRONTS_SHARED_CORPORA", "../shared/corpora"))
+    sources = list(args.sources or default_sources(shared))
+    if not sources:
+        print(f"fronts bench planted: no --sources given and none found in {shared}")
+        return 2
+    # Its own warehouse by default: the benchmark replaces the corpus of the one it uses.
+    config = load_config(args.config, db=args.db or args.out / "warehouse.duckdb")
+    result = run_planted_benchmark(
+        args.sizes, sources, args.out, args.seeds, 0.8, args.subsamples, config
+    )
+    print(format_table(result))
+    print(f"results: {args.out / 'planted.json'}")
+    return 0
+
+
 COMMANDS = {
     "ingest": _cmd_ingest,
     "run": _cmd_run,
     "show": _cmd_show,
     "report": _cmd_report,
     "backtest": _cmd_backtest,
+    "bench": _cmd_bench,
 }
 
 
