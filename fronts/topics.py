@@ -209,7 +209,7 @@ def map_coordinates(embeddings: np.ndarray, fitted_umap: Any, config: TopicsConf
     of 4,096 works or more; smaller ones get an exact search, which is cheap). Mapping the
     embeddings with the clustering's metric also reuses its compiled numba code, where mapping
     the reduced vectors would compile the euclidean variants, about 10 s more per process (see
-    docs/_methodology/topics.md for the timings).
+    docs/methodology.md for the timings).
     """
     knn = (None, None, None)
     if not getattr(fitted_umap, "_small_data", True):

@@ -10,7 +10,7 @@ paired bootstrap CIs over the fronts. The protocol follows Klavans, Boyack & Mur
 ONE 15(9):e0239177: forecast which clusters grow exceptionally over 3 years, scored against
 base rates) and brontide's pre-registered cutoff harness against a momentum baseline (PyPI
 brontide 0.1.1); everything is frozen in a pre-registration file whose sha256 goes with every
-result. Method and caveats: docs/_benchmarks/backtest.md.
+result. Method and caveats: docs/benchmarks.md.
 """
 
 from __future__ import annotations

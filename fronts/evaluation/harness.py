@@ -9,7 +9,7 @@ by mean pairwise ARI on the works both hold (Hubert & Arabie 1985); top-k rankin
 tau-b with absentees at k + 1 (Fagin, Kumar & Sivakumar 2003), fronts named by the planted unit
 they match, since topic ids differ between fits. Subsampling to judge cluster stability follows
 Lange, Roth, Braun & Buhmann 2004 (Neural Computation 16(6):1299-1323) and Hennig 2007
-(Computational Statistics & Data Analysis 52(1):258-271). Protocol: docs/_benchmarks/harness.md.
+(Computational Statistics & Data Analysis 52(1):258-271). Protocol: docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Metrics of a run against planted truth: matching, recovery, agreement, stability, coverage.
 
 Pure functions (polars, numpy or plain mappings in; numbers out), each testable on a hand-made
-case. Definitions and sources: docs/_benchmarks/planted.md.
+case. Definitions and sources: docs/benchmarks.md.
 
 - A found topic *matches* a planted unit when the unit holds more than half of the topic's works
   (purity > 0.5) and the topic holds at least 30 % of the unit's works (coverage >= 0.3);

@@ -10,7 +10,7 @@ Poisson citation timeline whose rate follows the topic's profile. The corpus is 
 OpenAlex-shaped JSON Lines, so the ordinary OpenAlex reader ingests it, with the ground truth
 beside it. The design follows planted-partition benchmarks for community detection (Lancichinetti,
 Fortunato & Radicchi 2008, Phys. Rev. E 78:046110: known groups, then score the recovery) applied
-to time: the protocol of docs/_benchmarks/planted.md (issue 5, metric M1 of the methods notes).
+to time: the protocol of docs/benchmarks.md (issue 5, metric M1 of the methods notes).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ TRUTH_COLUMNS += ("source_work_id",)
 KINDS = ("emerging", "declining", "steady", "burst", "split", "background")
 
 # Keyword-defined subtopics: regexes over lower-cased "title abstract". Counts of distinct works
-# with abstracts in ../shared/corpora are in docs/_benchmarks/planted.md.
+# with abstracts in ../shared/corpora are in docs/benchmarks.md.
 SUBTOPICS: dict[str, str] = {
     # control-quantum-wos-30k
     "quantum_key_distribution": r"quantum key distribution|\bqkd\b|quantum cryptograph",

@@ -4,7 +4,7 @@ of real exports: off-topic fronts (`relevance`), support across years, venues an
 (`support`) and likely membership among outliers (`membership`).
 
 Only `score_topics` and its result type are the stage's API; the submodules are public for
-tests, notebooks and the methodology (docs/_methodology/scoring.md, robustness.md).
+tests, notebooks and the methodology (docs/methodology.md).
 """
 
 from fronts.scoring.score import ScoreResult, score_topics

@@ -22,7 +22,7 @@ Croux 1993, JASA 88(424):1273-1283, doi:10.1080/01621459.1993.10476408; Iglewicz
 1993, *How to Detect and Handle Outliers*), so that a minority of far-away clusters cannot hide
 by inflating the spread. Term relevance is standardised on its logarithm, since it is a share
 whose on-topic values span an order of magnitude. The method is documented in
-docs/_methodology/robustness.md.
+docs/methodology.md.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def score_topics(
     unassigned outliers (without them no front is flagged off-topic). Venue, authors, title and
     abstract of `works` feed support and term relevance when present. The same inputs and seed
     give identical frames. Indicators and their sources are described in
-    docs/_methodology/scoring.md and docs/_methodology/robustness.md.
+    docs/methodology.md.
     """
     known_topics = topics["topic_id"].to_numpy().astype(np.int64)
     table = build_worktable(
@@ -121,7 +121,7 @@ def robustness(
     config: ScoreConfig,
     vectors: Vectors | None,
 ) -> Robustness:
-    """Off-topic flag, support and outlier membership (docs/_methodology/robustness.md)."""
+    """Off-topic flag, support and outlier membership (docs/methodology.md)."""
     unit = _aligned_vectors(table, vectors)
     k = table.topic_ids.size
     reference = np.zeros(k, dtype=bool)

@@ -21,7 +21,7 @@ a front is **supported** when its works in the window
 Venue and author criteria are checked only when at least half of the topic's works carry the
 field: a corpus exported without venues or authors cannot be held to them (the counts are still
 reported). Only a supported front may be classed 'emerging'; support does not change scores or
-ranks. Details in docs/_methodology/robustness.md.
+ranks. Details in docs/methodology.md.
 """
 
 from __future__ import annotations
