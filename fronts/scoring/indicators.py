@@ -3,7 +3,7 @@
 `indicators(table, weights)` is the one place where indicators are computed: with weights=None
 it gives the point estimates, and with the multiplicities of a bootstrap resample it gives that
 resample's values. Every sum is an `np.bincount`, so one call costs a few milliseconds at 30k
-works. The formulas, parameters and sources are in docs/_methodology/scoring.md.
+works. The formulas, parameters and sources are in docs/methodology.md.
 """
 
 from __future__ import annotations
