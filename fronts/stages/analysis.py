@@ -145,6 +145,25 @@ def _run_rows(run_id: str) -> tuple[str, list[object]]:
     return ("run_id = ?", [run_id])
 
 
+def cached_vectors(con: duckdb.DuckDBPyConnection, key: str, texts: pl.DataFrame) -> pl.DataFrame:
+    """The cached (text_sha256, vector) rows of model `key` for the texts' hashes."""
+    con.register("_hashes", texts.select("text_sha256").to_arrow())
+    try:
+        return con.sql(
+            "SELECT text_sha256, vector FROM embeddings WHERE model = ? "
+            "AND text_sha256 IN (SELECT text_sha256 FROM _hashes)",
+            params=[key],
+        ).pl()
+    finally:
+        con.unregister("_hashes")
+
+
+def cache_rows(key: str, new_rows: pl.DataFrame) -> tuple[str, list[object]]:
+    """The `write_tables` predicate that makes new vectors replace any cached ones."""
+    # Append to the cache; with cache=false the fresh vectors replace the old ones.
+    return ("model = ? AND list_contains(?, text_sha256)", [key, new_rows["text_sha256"].to_list()])
+
+
 def embed_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext, progress: bool = False) -> dict:
     """Embed the window's works, reusing cached vectors; writes `embeddings` and `work_texts`."""
     from fronts.embed import build_texts, embed_with_cache, load_model, model_key
@@ -152,13 +171,7 @@ def embed_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext, progress: bool 
     cfg = ctx.config.embed
     texts = build_texts(works_in_window(con, ctx.window))
     key = model_key(cfg)
-    con.register("_hashes", texts.select("text_sha256").to_arrow())
-    cached = con.sql(
-        "SELECT text_sha256, vector FROM embeddings WHERE model = ? "
-        "AND text_sha256 IN (SELECT text_sha256 FROM _hashes)",
-        params=[key],
-    ).pl()
-    con.unregister("_hashes")
+    cached = cached_vectors(con, key, texts)
     result = embed_with_cache(texts, cached, lambda: load_model(cfg), cfg, progress=progress)
     work_texts = texts.select("work_id", "text_sha256", "title_only").with_columns(
         from_cache=pl.Series(result.from_cache, dtype=pl.Boolean), run_id=pl.lit(ctx.run_id)
@@ -167,11 +180,7 @@ def embed_stage(con: duckdb.DuckDBPyConnection, ctx: RunContext, progress: bool 
         con,
         {"embeddings": result.new_rows, "work_texts": work_texts},
         where={
-            # Append to the cache; with cache=false the fresh vectors replace the old ones.
-            "embeddings": (
-                "model = ? AND list_contains(?, text_sha256)",
-                [key, result.new_rows["text_sha256"].to_list()],
-            ),
+            "embeddings": cache_rows(key, result.new_rows),
             "work_texts": _run_rows(ctx.run_id),
         },
     )

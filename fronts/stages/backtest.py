@@ -15,6 +15,7 @@ import polars as pl
 from fronts.config import RunConfig
 from fronts.errors import FrontsError
 from fronts.evaluation.backtest import PREDICTORS, Preregistration, backtest_cutoff, target_met
+from fronts.stages.analysis import cache_rows, cached_vectors
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,7 @@ def run_backtest(
         )
     texts = build_texts(needed)
     key = model_key(config.embed)
-    con.register("_hashes", texts.select("text_sha256").to_arrow())
-    cached = con.sql(
-        "SELECT text_sha256, vector FROM embeddings WHERE model = ? "
-        "AND text_sha256 IN (SELECT text_sha256 FROM _hashes)",
-        params=[key],
-    ).pl()
-    con.unregister("_hashes")
+    cached = cached_vectors(con, key, texts)
     model: list[Any] = []
 
     def get_model() -> Any:
@@ -81,12 +76,7 @@ def run_backtest(
     write_tables(
         con,
         {"embeddings": embedded.new_rows},
-        where={
-            "embeddings": (
-                "model = ? AND list_contains(?, text_sha256)",
-                [key, embedded.new_rows["text_sha256"].to_list()],
-            )
-        },
+        where={"embeddings": cache_rows(key, embedded.new_rows)},
     )
     ids = texts["work_id"].to_list()
     by_id = dict(zip(ids, texts["text"].to_list(), strict=True))
