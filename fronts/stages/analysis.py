@@ -220,7 +220,13 @@ def _topics_inputs_key(config: RunConfig) -> str:
 
 
 def _reusable_topics_run(con: duckdb.DuckDBPyConnection, ctx: RunContext) -> str | None:
-    """A completed run on the same corpus whose topic fit this run would reproduce exactly."""
+    """A run on the same corpus whose topic fit this run would reproduce exactly.
+
+    The run itself qualifies when it already holds topics (a rerun: same run id, so same corpus
+    and configuration; topics are written in one transaction, so they are complete).
+    """
+    if con.execute("SELECT 1 FROM topics WHERE run_id = ? LIMIT 1", [ctx.run_id]).fetchall():
+        return ctx.run_id
     rows = con.execute(
         "SELECT r.run_id, r.config_json FROM runs r WHERE r.status = 'completed' "
         "AND r.corpus_sha256 = (SELECT corpus_sha256 FROM runs WHERE run_id = ?) "

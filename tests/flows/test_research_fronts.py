@@ -79,3 +79,9 @@ def test_flow_runs_end_to_end_and_is_deterministic(tmp_path, shared_corpora, pre
     assert third.run_id != first.run_id
     assert third.stages["topics"]["reused_from"] == first.run_id
     assert third.stages["topics"]["n_topics"] == n_topics
+
+    # A plain rerun of the first configuration reuses its own topic fit and ranks identically.
+    fourth = research_fronts(config, report=False)
+    assert fourth.run_id == first.run_id
+    assert fourth.stages["topics"]["reused_from"] == first.run_id
+    assert _ranking(config.db).filter(pl.col("run_id") == first.run_id).equals(before)
