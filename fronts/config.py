@@ -13,25 +13,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from fronts import schemas
 from fronts.errors import ConfigError
 
-RECORD_FIELDS = (
-    "source_id",
-    "doi",
-    "title",
-    "abstract",
-    "year",
-    "venue",
-    "volume",
-    "first_page",
-    "doc_type",
-    "language",
-    "authors",
-    "affiliations",
-    "countries",
-    "author_keywords",
-    "cited_refs",
-    "times_cited",
+# The fields a column of a plain CSV/Parquet file can map to (derived ones excluded).
+RECORD_FIELDS = tuple(
+    f for f in schemas.RECORD_FIELDS if f not in ("cited_dois", "citations_by_year")
 )
 
 

@@ -72,6 +72,9 @@ _RECORD_FIELDS: tuple[tuple[str, pl.DataType, str], ...] = (
     ),
 )
 
+# Every field a reader can fill, in schema order (the `records` columns but the provenance ones).
+RECORD_FIELDS: tuple[str, ...] = ("source_id", *(name for name, _, _ in _RECORD_FIELDS))
+
 RECORDS = _t(
     "records",
     "Every record read from every source file, as parsed, before de-duplication.",

@@ -12,29 +12,12 @@ from fronts.ingest.common import read_head
 from fronts.ingest.detect import detect_format
 from fronts.ingest.openalex import display_name_to_author, invert_abstract, short_id
 from fronts.ingest.openalex_csv import csv_records, literal_values
+from fronts.schemas import RECORD_FIELDS
 
 CONFIG = IngestConfig()
 FIXTURES = ("api_page.json", "works.jsonl", "works.jsonl.gz", "works.csv")
 # Fields that must come out the same whatever shape the work was exported in.
-SHARED_FIELDS = (
-    "source_id",
-    "doi",
-    "title",
-    "abstract",
-    "year",
-    "venue",
-    "volume",
-    "first_page",
-    "doc_type",
-    "language",
-    "authors",
-    "affiliations",
-    "countries",
-    "author_keywords",
-    "cited_refs",
-    "times_cited",
-    "citations_by_year",
-)
+SHARED_FIELDS = tuple(f for f in RECORD_FIELDS if f != "cited_dois")
 
 
 def _read(path: Path):
