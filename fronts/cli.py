@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     backtest.add_argument("paths", nargs="*", type=Path, help="corpus files (default: warehouse)")
     backtest.add_argument(
-        "--prereg", type=Path, help="frozen protocol, e.g. bench/preregistration.toml"
+        "--prereg", type=Path, help="frozen protocol (default: bench/preregistration-v2.toml)"
     )
     backtest.add_argument("--cutoffs", type=_years, help="override: cutoff years, e.g. 2019,2020")
     backtest.add_argument("--horizon", type=int, help="override: years of realised growth")
@@ -223,11 +223,14 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     from fronts.stages.corpus import ingest_files, normalise_stage
     from fronts.store import connect
 
-    prereg = Path(args.prereg or "bench/preregistration.toml")
+    prereg = Path(args.prereg or bt.DEFAULT_PREREGISTRATION)
     reg = bt.load_preregistration(prereg)
     changes = {"cutoffs": args.cutoffs, "horizon": args.horizon, "k": args.k}
     changes = {key: (tuple(v) if key == "cutoffs" else v) for key, v in changes.items() if v}
     deviates = {key: v for key, v in changes.items() if getattr(reg, key) != v}
+    if args.k:  # a fixed k replaces the protocol's k rule
+        deviates["k"] = args.k
+        reg = dataclasses.replace(reg, k_share=None, k_min=1)
     reg = dataclasses.replace(reg, **deviates)
     config = bt.backtest_config(load_config(args.config, db=args.db), reg)
     print(f"pre-registration {reg.path}: sha256 {reg.sha256}")

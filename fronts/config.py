@@ -86,17 +86,41 @@ class HdbscanConfig(_Section):
     min_cluster_size: int | None = Field(
         default=None, ge=2, description="None = about 1 % of the works, between 10 and 100"
     )
-    # hdbscan's default (= min_cluster_size) merged a 5k-work single-field corpus into 2 topics;
-    # 5 gave 21 (docs/methodology.md, topics).
+    # With the size cap below, hdbscan's own default (= min_cluster_size) gives the most stable
+    # topics; without it, that default merged a 5k single-field corpus into 2 topics
+    # (docs/methodology.md, topics).
     min_samples: int | None = Field(
-        default=5, ge=1, description="None = hdbscan's default (min_cluster_size)"
+        default=None, ge=1, description="None = hdbscan's default (min_cluster_size)"
     )
     cluster_selection_method: Literal["eom", "leaf"] = "eom"
+    max_cluster_share: float | None = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="no topic above this share of the works (eom only): a larger cluster gives "
+        "way to its sub-clusters; None = no cap",
+    )
+
+
+class ConsensusConfig(_Section):
+    """Several UMAP + HDBSCAN fits with independent seeds, combined by majority vote."""
+
+    runs: int = Field(
+        default=5, ge=1, le=25, description="fits combined; 1 = a single fit, no consensus"
+    )
+    min_jaccard: float = Field(
+        default=0.5,
+        ge=0.1,
+        le=1.0,
+        description="clusters of two fits are the same topic when their Jaccard similarity is "
+        "at least this",
+    )
 
 
 class TopicsConfig(_Section):
     umap: UmapConfig = Field(default_factory=UmapConfig)
     hdbscan: HdbscanConfig = Field(default_factory=HdbscanConfig)
+    consensus: ConsensusConfig = Field(default_factory=ConsensusConfig)
     ngram_max: int = Field(default=2, ge=1, le=3, description="c-TF-IDF n-grams: 1..ngram_max")
     min_df: int = Field(default=2, ge=1, description="minimum document frequency of a term")
     representation: Literal["keybert", "mmr"] = Field(
@@ -104,7 +128,7 @@ class TopicsConfig(_Section):
     )
     n_terms: int = Field(default=10, ge=3, le=30, description="terms kept per topic")
     max_outlier_share: float = Field(
-        default=0.15, ge=0.0, le=1.0, description="outliers left unassigned at most"
+        default=0.10, ge=0.0, le=1.0, description="outliers left unassigned at most"
     )
     n_representatives: int = Field(default=5, ge=1, le=50)
 
@@ -167,6 +191,13 @@ class ScoreConfig(_Section):
     support: SupportConfig = Field(default_factory=SupportConfig)
     recent_years: int = Field(default=2, ge=1, le=5, description="'recent' = last N years")
     n_fronts: int = Field(default=10, ge=1, le=200, description="N of top-N and P(top-N)")
+    growth_fdr: float = Field(
+        default=0.1,
+        gt=0,
+        lt=1,
+        description="false-discovery rate at which a front's share growth is called significant "
+        "(Benjamini-Hochberg over the ranked fronts)",
+    )
     bootstrap: int = Field(default=200, ge=0, le=10_000, description="resamples of the works")
     min_topic_size: int = Field(default=5, ge=1, description="smaller topics are not ranked")
 

@@ -350,6 +350,13 @@ FRONTS = _t(
     ("size", _INT, "works in the front"),
     ("topic_id", _INT, "topic behind the front"),
     ("growth", _FLOAT, "slope of log share per year"),
+    (
+        "growth_z",
+        _FLOAT,
+        "trend test of the share (Cochran-Armitage z over the square root of the dispersion)",
+    ),
+    ("growth_q", _FLOAT, "one-sided p-value of growth_z, Benjamini-Hochberg adjusted over fronts"),
+    ("growing", _BOOL, "share growth significant: growth_q <= score.growth_fdr"),
     ("mean_year", _FLOAT, "mean publication year of core works"),
     ("off_topic", _BOOL, "far from the corpus's subject; ranked after every on-topic front"),
     ("supported", _BOOL, "enough works, years, venues and author groups to be called emerging"),

@@ -32,20 +32,49 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
 
 
 def _check_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Accept the table as documented, add columns a newer version documents, refuse the rest.
+
+    A table made by an earlier version that lacks some documented columns, and has no column
+    this version does not know (by name), is rebuilt in the documented column order with the new
+    columns null for its old rows (an additive migration), so an upgrade keeps the corpus and
+    the embedding cache. Anything else (a removed or renamed column) is refused.
+    """
     found = [
-        (row[0], row[1].upper())
+        row[0]
         for row in con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
+            "SELECT column_name FROM information_schema.columns "
             "WHERE table_name = ? ORDER BY ordinal_position",
             [name],
         ).fetchall()
     ]
-    expected = [(c.name, duck_type(c.dtype).upper()) for c in TABLES[name].columns]
-    if [n for n, _ in found] != [n for n, _ in expected]:
-        raise FrontsError(
-            f"table {name!r} in this warehouse has columns {[n for n, _ in found]}, but this "
-            f"version of fronts expects {[n for n, _ in expected]}; use a new --db file"
-        )
+    expected = [c.name for c in TABLES[name].columns]
+    if found == expected:
+        return
+    if set(found) < set(expected):
+        _add_columns(con, name, set(found))
+        return
+    raise FrontsError(
+        f"table {name!r} in this warehouse has columns {found}, but this version of fronts "
+        f"expects {expected}; use a new --db file"
+    )
+
+
+def _add_columns(con: duckdb.DuckDBPyConnection, name: str, present: set[str]) -> None:
+    table = TABLES[name]
+    select = ", ".join(
+        f'"{c.name}"' if c.name in present else f'NULL::{duck_type(c.dtype)} AS "{c.name}"'
+        for c in table.columns
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f'ALTER TABLE "{name}" RENAME TO "_old_{name}"')
+        con.execute(duckdb_ddl(table))
+        con.execute(f'INSERT INTO "{name}" SELECT {select} FROM "_old_{name}"')
+        con.execute(f'DROP TABLE "_old_{name}"')
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def write_tables(

@@ -7,6 +7,11 @@ doi:10.1007/978-3-642-37456-2_14; McInnes, Healy & Astels 2017, doi:10.21105/jos
 c-TF-IDF names the clusters (`fronts.labels`). Every model is built here from the typed config
 with the run's seed, so nothing falls back to a library default unnoticed.
 
+One UMAP + HDBSCAN fit moves with its seed; the cluster model (`ConsensusClusterer`) therefore
+runs several fits with independent seeds and keeps the topics most of them agree on
+(`fronts.consensus`). A size cap (`hdbscan.max_cluster_share`) stops HDBSCAN's excess-of-mass
+choice from returning a whole field as one topic.
+
 After clustering, `reassign_outliers` caps the share of works left unassigned, and the topic
 terms are recomputed on the final membership. Topic numbers are deterministic: 0 is the largest
 topic, ties broken by the smallest work_id. Same inputs and seed give identical frames.
@@ -14,13 +19,16 @@ topic, ties broken by the smallest work_id. Same inputs and seed give identical 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from fronts.cluster_selection import select_clusters
 from fronts.config import TopicsConfig
+from fronts.consensus import consensus_partition
 from fronts.errors import FrontsError
 from fronts.labels import (
     N_CANDIDATES,
@@ -40,6 +48,7 @@ OUTLIER = -1
 # The 2-D map spreads points a little (umap's default min_dist) so that a dense topic reads as
 # a cloud rather than a dot; clustering itself uses config.umap.min_dist.
 MAP_MIN_DIST = 0.1
+UMAP_SMALL_DATA = 4096  # below this many works umap computes exact neighbours itself
 _SIM_CHUNK = 8192  # rows of the outlier-to-centroid similarity computed at once (bounded memory)
 
 
@@ -90,9 +99,22 @@ def build_umap(config: TopicsConfig, seed: int, n_components: int | None = None,
     return UMAP(**params)
 
 
+def resolve_max_cluster_size(n_works: int, min_cluster_size: int, config: TopicsConfig) -> int:
+    """HDBSCAN's max_cluster_size: `max_cluster_share` of the works (0 = no cap).
+
+    Never below twice min_cluster_size: a capped cluster must be able to split into two
+    clusters that are large enough, or the cap would only turn its works into noise.
+    """
+    share = config.hdbscan.max_cluster_share
+    if share is None:
+        return 0
+    return max(math.ceil(share * n_works), 2 * min_cluster_size)
+
+
 def build_hdbscan(config: TopicsConfig, min_cluster_size: int):
     """HDBSCAN from the config; no prediction data (we never predict new works) and one core-
-    distance thread so that the result cannot depend on scheduling."""
+    distance thread so that the result cannot depend on scheduling. The size cap is applied
+    afterwards, on its condensed tree (`hdbscan_labels`)."""
     from hdbscan import HDBSCAN
 
     h = config.hdbscan
@@ -104,6 +126,81 @@ def build_hdbscan(config: TopicsConfig, min_cluster_size: int):
         prediction_data=False,
         core_dist_n_jobs=1,
     )
+
+
+def hdbscan_labels(reduced: np.ndarray, config: TopicsConfig, min_cluster_size: int) -> np.ndarray:
+    """HDBSCAN clusters of the reduced vectors, over-size clusters split where they can be.
+
+    With "eom" selection and a `max_cluster_share`, clusters come from the condensed tree by
+    `fronts.cluster_selection.select_clusters`, which keeps an over-size cluster that has no
+    sub-clusters instead of dropping it into noise as hdbscan's own max_cluster_size does.
+    """
+    model = build_hdbscan(config, min_cluster_size).fit(reduced)
+    cap = resolve_max_cluster_size(reduced.shape[0], min_cluster_size, config)
+    if config.hdbscan.cluster_selection_method != "eom" or cap == 0:
+        return np.asarray(model.labels_, dtype=np.int64)
+    return select_clusters(model.condensed_tree_.to_numpy(), cap)
+
+
+def fit_seeds(seed: int, runs: int) -> list[int]:
+    """Seeds of the consensus fits, derived from the run's seed by numpy's SeedSequence.
+
+    Independent streams: two run seeds share no fit, so comparing runs with different seeds
+    measures the stability of the consensus, not the overlap of its inputs.
+    """
+    return [int(s) for s in np.random.SeedSequence(seed).generate_state(runs)]
+
+
+def shared_knn(vectors: np.ndarray, config: TopicsConfig, seed: int) -> tuple | None:
+    """The nearest-neighbour graph (indices, distances, index) every UMAP of a run starts from.
+
+    Computed once with umap's own search (pynndescent, seeded, one thread) and lent to each fit
+    and to the map, which then differ only in their layouts. Below umap's small-data limit
+    (4,096 works) umap computes exact distances itself and None is returned.
+    """
+    if vectors.shape[0] < UMAP_SMALL_DATA:
+        return None
+    from umap.umap_ import nearest_neighbors
+
+    u = config.umap
+    return nearest_neighbors(
+        vectors,
+        u.n_neighbors,
+        u.metric,
+        {},
+        False,  # angular trees off, as umap's own fit (angular_rp_forest=False)
+        np.random.RandomState(seed),
+        low_memory=u.low_memory,
+        n_jobs=1,
+    )
+
+
+class ConsensusClusterer:
+    """BERTopic's cluster model: R seeded UMAP + HDBSCAN fits and their majority-vote consensus.
+
+    BERTopic hands it the embeddings unchanged (its own reduction step is skipped), and each of
+    the `config.consensus.runs` fits reduces them with UMAP from one shared neighbour graph,
+    with its own seed (`fit_seeds`), and clusters the result with HDBSCAN.
+    `fronts.consensus.consensus_partition` keeps what most fits agree on; `labels_` is that
+    partition (-1 = outlier), `partitions_` the single fits, `knn_` the shared graph.
+    """
+
+    def __init__(self, config: TopicsConfig, seed: int, min_cluster_size: int) -> None:
+        self.config = config
+        self.seed = seed
+        self.min_cluster_size = min_cluster_size
+
+    def fit(self, X: np.ndarray, y: Any = None) -> ConsensusClusterer:
+        self.knn_ = shared_knn(X, self.config, self.seed)
+        knn = self.knn_ if self.knn_ is not None else (None, None, None)
+        self.partitions_ = []
+        for fit_seed in fit_seeds(self.seed, self.config.consensus.runs):
+            reduced = build_umap(self.config, fit_seed, precomputed_knn=knn).fit_transform(X)
+            self.partitions_.append(hdbscan_labels(reduced, self.config, self.min_cluster_size))
+        self.labels_ = consensus_partition(
+            self.partitions_, self.min_cluster_size, self.config.consensus.min_jaccard
+        )
+        return self
 
 
 def centroids_of(unit: np.ndarray, labels: np.ndarray, n_topics: int) -> np.ndarray:
@@ -178,16 +275,18 @@ def _cluster(
     seed: int,
     min_cluster_size: int,
     embedding_model: Any,
-) -> tuple[np.ndarray, Any]:
-    """BERTopic's fit: UMAP, then HDBSCAN. Returns the cluster labels and the fitted UMAP."""
+) -> tuple[np.ndarray, ConsensusClusterer]:
+    """BERTopic's fit with the consensus cluster model. Returns the labels and the clusterer."""
     from bertopic import BERTopic
+    from bertopic.dimensionality import BaseDimensionalityReduction
     from bertopic.vectorizers import ClassTfidfTransformer
 
-    hdbscan_model = build_hdbscan(config, min_cluster_size)
+    clusterer = ConsensusClusterer(config, seed, min_cluster_size)
     model = BERTopic(
         embedding_model=embedding_model,
-        umap_model=build_umap(config, seed),
-        hdbscan_model=hdbscan_model,
+        # Each consensus fit runs its own seeded UMAP, so BERTopic's reduction step is skipped.
+        umap_model=BaseDimensionalityReduction(),
+        hdbscan_model=clusterer,
         # BERTopic's own c-TF-IDF runs on a fixed vocabulary: it cannot fail on a single class
         # (min_df would exceed the number of class documents) and its terms are discarded
         # anyway, since fit_topics recomputes them after the outlier policy.
@@ -199,22 +298,25 @@ def _cluster(
         verbose=False,
     )
     labels, _ = model.fit_transform(texts, embeddings=embeddings)
-    return np.asarray(labels, dtype=np.int64), model.umap_model
+    return np.asarray(labels, dtype=np.int64), clusterer
 
 
-def map_coordinates(embeddings: np.ndarray, fitted_umap: Any, config: TopicsConfig, seed: int):
+def map_coordinates(embeddings: np.ndarray, knn: tuple | None, config: TopicsConfig, seed: int):
     """2-D map: a seeded 2-component UMAP of the embeddings, as BERTopic's document maps.
 
-    It reuses the clustering UMAP's nearest-neighbour graph when that UMAP computed one (corpora
-    of 4,096 works or more; smaller ones get an exact search, which is cheap). Mapping the
+    It reuses the clustering's nearest-neighbour graph `knn` when there is one (corpora of
+    4,096 works or more; smaller ones get an exact search, which is cheap). Mapping the
     embeddings with the clustering's metric also reuses its compiled numba code, where mapping
     the reduced vectors would compile the euclidean variants, about 10 s more per process (see
     docs/methodology.md for the timings).
     """
-    knn = (None, None, None)
-    if not getattr(fitted_umap, "_small_data", True):
-        knn = (fitted_umap._knn_indices, fitted_umap._knn_dists, fitted_umap._knn_search_index)
-    mapper = build_umap(config, seed, n_components=2, min_dist=MAP_MIN_DIST, precomputed_knn=knn)
+    mapper = build_umap(
+        config,
+        seed,
+        n_components=2,
+        min_dist=MAP_MIN_DIST,
+        precomputed_knn=knn if knn is not None else (None, None, None),
+    )
     return np.asarray(mapper.fit_transform(embeddings), dtype=np.float64)
 
 
@@ -267,13 +369,14 @@ def fit_topics(
     min_df = min(config.min_df, max(1, mcs // 2))
     counts, vocabulary = count_terms(docs, config.ngram_max, min_df)
 
-    clustered, fitted_umap = _cluster(
+    clustered, clusterer = _cluster(
         docs, vectors.astype(np.float32), vocabulary, config, seed, mcs, embedding_model
     )
     if (clustered < 0).all():
         raise FrontsError(
-            f"HDBSCAN found no cluster among {n} works with min_cluster_size={mcs}; "
-            "set a smaller hdbscan.min_cluster_size (or hdbscan.min_samples) in the configuration"
+            f"HDBSCAN found no cluster among {n} works with min_cluster_size={mcs} (in the "
+            f"majority of {config.consensus.runs} fits); set a smaller hdbscan.min_cluster_size "
+            "(or hdbscan.min_samples) in the configuration"
         )
     share_clustered = float((clustered < 0).mean())
     final, reassigned, similarity = reassign_outliers(
@@ -294,7 +397,7 @@ def fit_topics(
     rerank = rerank_keybert if config.representation == "keybert" else rerank_mmr
     representation = rerank(candidates, centroids, embed, config.n_terms)
 
-    coords = map_coordinates(vectors.astype(np.float32), fitted_umap, config, seed)
+    coords = map_coordinates(vectors.astype(np.float32), clusterer.knn_, config, seed)
     generic = generic_terms(representation)
     id_array = np.array(ids, dtype=object)
     topic_rows_out = []

@@ -54,3 +54,26 @@ def test_a_failing_stage_leaves_the_tables_untouched(tmp_path):
 def test_read_only_connect_needs_an_existing_warehouse(tmp_path):
     with pytest.raises(FrontsError, match="no warehouse"):
         connect(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_a_warehouse_of_an_earlier_version_gains_new_columns_and_keeps_its_rows(tmp_path):
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    write_tables(con, {"stage_counts": _counts("ingest", 3)})
+    # What an earlier version made: stage_counts without its last column.
+    con.execute("ALTER TABLE stage_counts DROP COLUMN n_quarantined")
+    con.close()
+    con = connect(db)
+    got = read_table(con, "stage_counts")
+    assert got.columns == list(STAGE_COUNTS.schema)
+    assert got["n_read"].to_list() == [3] and got["n_quarantined"].to_list() == [None]
+    con.close()
+
+
+def test_a_removed_or_renamed_column_is_refused(tmp_path):
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    con.execute("ALTER TABLE stage_counts RENAME COLUMN n_read TO n_seen")
+    con.close()
+    with pytest.raises(FrontsError, match="use a new --db file"):
+        connect(db)

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from sklearn.metrics import adjusted_mutual_info_score
+from sklearn.metrics import homogeneity_score
 
 import fronts.topics
 from fronts.config import TopicsConfig
@@ -274,12 +274,18 @@ def fitted(corpus: tuple[pl.DataFrame, np.ndarray], model: Any) -> fronts.topics
 @pytest.mark.slow
 def test_topics_recover_the_source_corpora(corpus: Any, fitted: Any) -> None:
     frame, _ = corpus
-    assert fitted.n_topics >= 3
-    assert fitted.outlier_share <= 0.15
+    assert fitted.n_topics >= 4
+    assert fitted.outlier_share <= TopicsConfig().max_outlier_share
     assert fitted.outlier_share <= fitted.outlier_share_clustered
     joined = fitted.doc_topics.join(frame.select("work_id", "source"), on="work_id")
     assert joined.height == frame.height
-    assert adjusted_mutual_info_score(joined["source"], joined["topic_id"]) >= 0.7
+    # Each source holds a quarter of the works, above the 10 % size cap, so the fields come
+    # back split into sub-fields: every topic must stay inside one field (homogeneity), and
+    # each field must be found.
+    topics = joined.filter(pl.col("topic_id") >= 0)
+    assert homogeneity_score(topics["source"], topics["topic_id"]) >= 0.9
+    majority = topics.group_by("topic_id").agg(pl.col("source").mode().first())
+    assert set(majority["source"]) == {"quantum", "bci", "exascale", "genai"}
 
 
 @pytest.mark.shared

@@ -31,6 +31,8 @@ from fronts.scoring.indicators import PSEUDO_COUNT, masked_slope
 from fronts.topics import centroids_of
 
 PREDICTORS = ("fronts", "score", "emergence", "momentum")
+# The protocol in force; bench/preregistration.toml (v1) stays as the record of the first run.
+DEFAULT_PREREGISTRATION = "bench/preregistration-v2.toml"
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Preregistration:
     cutoffs: tuple[int, ...]
     window_years: int
     horizon: int
-    k: int
+    k: int  # fixed k (v1); with k_share set, the maximum of the k rule
     floor_quantile: float
     exceptional_quantile: float
     chance_draws: int
@@ -52,6 +54,13 @@ class Preregistration:
     config: dict[str, Any] = field(default_factory=dict)
     sha256: str = ""
     path: str = ""
+    k_share: float | None = None  # k = round(k_share * n fronts), clamped to [k_min, k]
+    k_min: int = 1
+
+    def k_for(self, n_fronts: int) -> int:
+        """precision@k's k for a cutoff with `n_fronts` fronts (never more than there are)."""
+        k = self.k if self.k_share is None else round(self.k_share * n_fronts)
+        return max(1, min(max(k, self.k_min), self.k, n_fronts))
 
 
 def load_preregistration(path: str | Path) -> Preregistration:
@@ -60,11 +69,14 @@ def load_preregistration(path: str | Path) -> Preregistration:
     try:
         raw = path.read_bytes()
         data = tomllib.loads(raw.decode("utf-8"))
+        rule = data["k"] if isinstance(data["k"], dict) else None
         reg = Preregistration(
             cutoffs=tuple(int(c) for c in data["cutoffs"]),
             window_years=int(data["window_years"]),
             horizon=int(data["horizon"]),
-            k=int(data["k"]),
+            k=int(rule["max"] if rule else data["k"]),
+            k_share=float(rule["share"]) if rule else None,
+            k_min=int(rule["min"]) if rule else 1,
             floor_quantile=float(data["realised"]["floor_quantile"]),
             exceptional_quantile=float(data["exceptional"]["quantile"]),
             chance_draws=int(data["baselines"]["chance_draws"]),
@@ -87,6 +99,8 @@ def load_preregistration(path: str | Path) -> Preregistration:
         raise ConfigError(f"{path}: key 'realised.measure': only 'log_share_slope' is supported")
     if reg.horizon < 1 or reg.window_years < 3 or reg.k < 1 or not reg.cutoffs:
         raise ConfigError(f"{path}: need cutoffs, horizon >= 1, window_years >= 3 and k >= 1")
+    if reg.k_share is not None and not (0 < reg.k_share <= 1 and 1 <= reg.k_min <= reg.k):
+        raise ConfigError(f"{path}: key 'k': need 0 < share <= 1 and 1 <= min <= max")
     return reg
 
 
@@ -271,6 +285,7 @@ def compare_rankings(
     `reg.level` range over `reg.chance_draws` uniformly random orders.
     """
     n = realised.size
+    k = reg.k_for(n)
     hit = exceptional(realised, reg.exceptional_quantile).astype(np.float64)
     rng = np.random.default_rng(reg.seed)
     idx = np.vstack([np.arange(n), rng.integers(0, n, size=(reg.resamples, n))])
@@ -278,7 +293,7 @@ def compare_rankings(
     draws: dict[tuple[str, str], np.ndarray] = {}
     for name, pred in predictors.items():
         draws[name, "spearman"] = spearman_rows(pred[idx], realised[idx])
-        draws[name, "precision_at_k"] = precision_rows(pred[idx], hit[idx], topic_ids[idx], reg.k)
+        draws[name, "precision_at_k"] = precision_rows(pred[idx], hit[idx], topic_ids[idx], k)
     rows = []
     for (name, metric), values in draws.items():
         base = draws["momentum", metric]
@@ -302,7 +317,7 @@ def compare_rankings(
         (
             "precision_at_k",
             hit.mean(),
-            precision_rows(random, np.broadcast_to(hit, random.shape), ids, reg.k),
+            precision_rows(random, np.broadcast_to(hit, random.shape), ids, k),
         ),
     ):
         rows.append(
@@ -362,6 +377,7 @@ def evaluate_cutoff(
     metrics = compare_rankings(predictors, real, topic_ids, reg).with_columns(
         cutoff=pl.lit(cutoff),
         n_fronts=pl.lit(len(topic_ids)),
+        k=pl.lit(reg.k_for(len(topic_ids))),
         n_exceptional=pl.lit(int(table["exceptional"].sum())),
         unassigned_later=pl.lit(float(np.mean(labels < 0))),
         floor=pl.lit(floor),

@@ -87,6 +87,8 @@ def stability(fits: Sequence[dict], k: int = K) -> dict:
     """
     recall = [f["metrics"][f"recall_at_{k}"] for f in fits]
     ami = [f["metrics"]["ami"] for f in fits]
+    fdr = [f["metrics"]["fdr_growing"] for f in fits]
+    fdr = [v for v in fdr if not math.isnan(v)]
     return {
         "n_fits": len(fits),
         "ari_mean_pairwise": partition_stability([f["partition"] for f in fits]),
@@ -96,6 +98,8 @@ def stability(fits: Sequence[dict], k: int = K) -> dict:
         f"recall_at_{k}_mean": float(np.mean(recall)),
         "ami_min": float(np.min(ami)),
         "ami_mean": float(np.mean(ami)),
+        "fdr_growing_max": float(np.max(fdr)) if fdr else math.nan,
+        "fdr_growing_mean": float(np.mean(fdr)) if fdr else math.nan,
         "n_topics": [f["metrics"]["n_topics"] for f in fits],
     }
 
@@ -133,7 +137,8 @@ def _fmt(value, digits: int = 2) -> str:
 def format_table(result: dict, k: int = K) -> str:
     """Plain-text tables: one row of metrics per size, then the stage times and peak memory."""
     head = (
-        f"{'works':>6} {'topics':>6} {'rec@' + str(k):>6} {'FDR@' + str(k):>6} {'rho':>5} "
+        f"{'works':>6} {'topics':>6} {'rec@' + str(k):>6} {'FDR@' + str(k):>6} {'grow':>4} "
+        f"{'FDRg':>5} {'rho':>5} "
         f"{'AMI':>5} {'ARI':>5} {'outl':>5} {'cover':>5} {'ARIsd':>5} {'ARIsub':>6} "
         f"{'tau_sd':>6} {'tau_sub':>7}"
     )
@@ -146,6 +151,8 @@ def format_table(result: dict, k: int = K) -> str:
             f"{m['n_topics']:>6}",
             f"{_fmt(m[f'recall_at_{k}']):>6}",
             f"{_fmt(m[f'fdr_at_{k}']):>6}",
+            f"{m['n_growing']:>4}",
+            f"{_fmt(m['fdr_growing']):>5}",
             f"{_fmt(m['spearman_emergence_growth']):>5}",
             f"{_fmt(m['ami']):>5}",
             f"{_fmt(m['ari']):>5}",

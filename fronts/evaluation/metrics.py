@@ -102,6 +102,20 @@ def false_discovery_rate(
     return sum(topic_unit.get(t) not in set(emerging) for t in top) / len(top)
 
 
+def flagged_fdr(
+    flagged_topic_ids: Collection[int], topic_unit: Mapping[int, str], emerging: Collection[str]
+) -> float:
+    """Share of the fronts the tool flags (its discoveries) that match no planted emerging unit.
+
+    The false-discovery rate of Benjamini & Hochberg (1995), observed: NaN when nothing is
+    flagged (no discovery, no false one).
+    """
+    flagged = list(flagged_topic_ids)
+    if not flagged:
+        return math.nan
+    return sum(topic_unit.get(t) not in set(emerging) for t in flagged) / len(flagged)
+
+
 def spearman(x: Mapping[Hashable, float], y: Mapping[Hashable, float]) -> float:
     """Spearman's rho between two scores over their common keys (NaN with fewer than 3)."""
     keys = sorted(set(x) & set(y), key=str)
@@ -195,7 +209,8 @@ def evaluate_planted(
     """Every single-run metric of a run on a planted corpus.
 
     `doc_topics` (work_id, topic_id) and `fronts` (topic_id, rank, rank_low, rank_high,
-    emergence) are the run's tables; `truth` and `summary` are truth.parquet and truth.json.
+    emergence, growing) are the run's tables; `truth` and `summary` are truth.parquet and
+    truth.json.
     Emergence ranks order fronts by the emergence composite (ties by topic_id). AMI/ARI compare
     found topics (outliers as one label) with planted units on the works of non-background units.
     """
@@ -222,6 +237,7 @@ def evaluate_planted(
     labelled = planted_works.join(doc_topics.select("work_id", "topic_id"), on="work_id")
     ami, ari = ami_ari(labelled["unit"].to_list(), labelled["topic_id"].to_list())
     in_run = truth.join(doc_topics.select("work_id"), on="work_id", how="semi")
+    growing = [int(t) for t in fronts.filter(pl.col("growing"))["topic_id"]]
     return {
         "n_works": doc_topics.height,
         "n_truth_in_run": in_run.height,
@@ -235,6 +251,9 @@ def evaluate_planted(
         },
         f"recall_at_{k}": recall_at_k(ranked, topic_unit, emerging, k),
         f"fdr_at_{k}": false_discovery_rate(ranked, topic_unit, emerging, k),
+        "n_growing": len(growing),
+        "recall_growing": recall_at_k(growing, topic_unit, emerging, len(growing)),
+        "fdr_growing": flagged_fdr(growing, topic_unit, emerging),
         "spearman_emergence_growth": spearman(unit_emergence, planted),
         "ami": ami,
         "ari": ari,

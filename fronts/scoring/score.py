@@ -14,6 +14,7 @@ from fronts.scoring.membership import Membership, outlier_membership
 from fronts.scoring.rank import Ranking, classify, rank_topics, rankable_rows
 from fronts.scoring.relevance import Relevance, topic_relevance
 from fronts.scoring.support import Support, frame_fields, topic_support
+from fronts.scoring.trend import benjamini_hochberg, share_trend
 from fronts.scoring.worktable import WorkTable, build_worktable
 
 Vectors = tuple[list[str], np.ndarray]  # work ids and their embeddings, as load_run_vectors gives
@@ -80,7 +81,7 @@ def score_topics(
     return ScoreResult(
         topic_year_counts=_year_counts(table, point),
         topic_scores=_topic_scores(table, point, ranking, robust),
-        fronts=_fronts(table, point, ranking, topics, robust),
+        fronts=_fronts(table, point, ranking, topics, robust, config.growth_fdr),
     )
 
 
@@ -222,10 +223,13 @@ def _fronts(
     ranking: Ranking,
     topics: pl.DataFrame,
     robust: Robustness,
+    growth_fdr: float,
 ) -> pl.DataFrame:
     rows = ranking.rankable
     off_topic = robust.relevance.off_topic[rows]
     ids = table.topic_ids[rows]
+    trend = share_trend(ind.n_works[rows], ind.corpus, table.years)
+    growth_q = benjamini_hochberg(trend.p)
     meta = topics.select("topic_id", "label", "top_terms").unique("topic_id", keep="first")
     by_id = {r["topic_id"]: r for r in meta.iter_rows(named=True)}
     frame = _frame(
@@ -248,6 +252,9 @@ def _fronts(
             "size": np.rint(ind.size[rows]).astype(np.int64),
             "topic_id": ids,
             "growth": ind.growth[rows],
+            "growth_z": trend.z,
+            "growth_q": growth_q,
+            "growing": np.nan_to_num(growth_q, nan=1.0) <= growth_fdr,
             "mean_year": ind.mean_year[rows],
             "off_topic": off_topic,
             "supported": robust.support.supported[rows],

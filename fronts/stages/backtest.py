@@ -102,15 +102,15 @@ def _interval(value: Any, low: Any, high: Any) -> str:
 
 def format_backtest(result: BacktestResult) -> str:
     """A plain-text table: per cutoff and predictor, rho and precision@k with CIs and deltas."""
-    k = result.prereg.k
     head = f"{'cutoff':>6}  {'ranking':<10} {'Spearman rho [95% CI]':<24} {'d vs momentum':<24} "
-    head += f"{f'precision@{k} [95% CI]':<24} {'d vs momentum':<24}"
+    head += f"{'precision@k [95% CI]':<24} {'d vs momentum':<24}"
     lines = [f"pre-registration {result.prereg.path} sha256 {result.prereg.sha256}", head]
     for cutoff in result.prereg.cutoffs:
         part = result.metrics.filter(pl.col("cutoff") == cutoff)
         first = part.row(0, named=True)
         lines.append(
-            f"{cutoff}: {first['n_fronts']} fronts, {first['n_exceptional']} exceptional, "
+            f"{cutoff}: {first['n_fronts']} fronts, k = {first['k']}, "
+            f"{first['n_exceptional']} exceptional, "
             f"{first['unassigned_later']:.0%} of later works unassigned"
         )
         for name in (*PREDICTORS, "chance"):
@@ -127,7 +127,7 @@ def format_backtest(result: BacktestResult) -> str:
             lines.append(f"{cutoff:>6}  {name:<10} " + " ".join(cells))
     t = result.target
     lines.append(
-        f"target ({result.prereg.target_predictor} beats momentum on rho and precision@{k} at "
+        f"target ({result.prereg.target_predictor} beats momentum on rho and precision@k at "
         f">= {t['needed']} cutoffs): {'MET' if t['met'] else 'NOT MET'} ({t['n_won']} of "
         f"{len(t['wins'])})"
     )

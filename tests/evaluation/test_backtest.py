@@ -120,6 +120,24 @@ def test_preregistration_loads_and_fingerprints_the_file():
     assert bt.backtest_config(RunConfig(), reg).seed == reg.config["seed"]
 
 
+def test_v2_sets_k_to_the_top_quartile_of_the_fronts():
+    reg = bt.load_preregistration(PREREG.parent / "preregistration-v2.toml")
+    assert (reg.k_share, reg.k_min, reg.k) == (0.25, 3, 10)
+    # 5 fronts: a quarter rounds to 1, raised to the minimum 3; 22 -> 6; 60 -> the maximum 10
+    assert [reg.k_for(n) for n in (2, 5, 22, 60)] == [2, 3, 6, 10]
+    v1 = bt.load_preregistration(PREREG)
+    assert [v1.k_for(n) for n in (5, 22)] == [5, 10]
+    assert bt.DEFAULT_PREREGISTRATION == "bench/preregistration-v2.toml"
+
+
+def test_a_bad_k_rule_is_refused(tmp_path):
+    text = (PREREG.parent / "preregistration-v2.toml").read_text()
+    path = tmp_path / "p.toml"
+    path.write_text(text.replace("min = 3", "min = 30"))
+    with pytest.raises(ConfigError, match="'k'"):
+        bt.load_preregistration(path)
+
+
 def test_preregistration_missing_key_names_it(tmp_path):
     text = PREREG.read_text().replace("horizon = 3\n", "")
     path = tmp_path / "p.toml"
@@ -277,7 +295,7 @@ def test_result_formats_as_a_table_and_json(monkeypatch):
         table, metrics, bt.target_met(metrics, reg), reg, RunConfig(), {CUTOFF: stage}
     )
     text = format_backtest(result)
-    assert reg.sha256 in text and "precision@2" in text
+    assert reg.sha256 in text and "k = 2," in text
     assert len([line for line in text.splitlines() if line.startswith(f"{CUTOFF:>6}")]) == 5
     payload = json.loads(json.dumps(result.to_json(), default=str))
     assert payload["preregistration"]["sha256"] == reg.sha256

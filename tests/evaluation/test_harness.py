@@ -52,8 +52,8 @@ def test_mean_pairwise_tau_is_one_for_equal_and_minus_one_for_reversed_rankings(
     assert math.isnan(mean_pairwise_tau([["a"], ["a"]]))  # one item: no pair to order
 
 
-def _fit(partition, units, recall, ami, n_topics=2):
-    metrics = {"recall_at_10": recall, "ami": ami, "n_topics": n_topics}
+def _fit(partition, units, recall, ami, n_topics=2, fdr=math.nan):
+    metrics = {"recall_at_10": recall, "ami": ami, "n_topics": n_topics, "fdr_growing": fdr}
     ranked = {"rank_units": units, "emergence_units": units}
     return {"metrics": metrics, "partition": partition, **ranked}
 
@@ -61,8 +61,11 @@ def _fit(partition, units, recall, ami, n_topics=2):
 def test_stability_compares_partitions_on_common_works():
     same = {"w1": 0, "w2": 0, "w3": 1, "w4": 1}
     relabelled = {"w1": 5, "w2": 5, "w3": 7, "w4": 7, "w5": 7}  # w5 only in this fit
-    result = stability([_fit(same, ["a", "b"], 1.0, 0.8), _fit(relabelled, ["a", "b"], 0.5, 0.6)])
+    result = stability(
+        [_fit(same, ["a", "b"], 1.0, 0.8, fdr=0.2), _fit(relabelled, ["a", "b"], 0.5, 0.6)]
+    )
     assert result["ari_mean_pairwise"] == pytest.approx(1.0)
+    assert result["fdr_growing_max"] == 0.2  # a fit without discoveries has no FDR
     assert result["tau_top10_rank"] == pytest.approx(1.0)
     assert result["recall_at_10_min"] == 0.5 and result["recall_at_10_mean"] == 0.75
     assert result["ami_min"] == 0.6 and result["n_fits"] == 2
@@ -75,6 +78,8 @@ def test_json_safe_turns_nan_into_null_and_the_table_prints_a_dash():
         "n_topics": 4,
         "recall_at_10": 1.0,
         "fdr_at_10": 0.75,
+        "n_growing": 1,
+        "fdr_growing": 0.0,
         "spearman_emergence_growth": None,
         "ami": 0.8,
         "ari": 0.7,
@@ -93,7 +98,8 @@ def test_json_safe_turns_nan_into_null_and_the_table_prints_a_dash():
     }
     table = format_table(result)
     row = table.splitlines()[1].split()
-    assert row[:5] == ["1000", "4", "1.00", "0.75", "-"] and row[-4:] == ["0.90", "-", "1.00", "-"]
+    assert row[:7] == ["1000", "4", "1.00", "0.75", "1", "0.00", "-"]
+    assert row[-4:] == ["0.90", "-", "1.00", "-"]
     assert "embed" in table and "12.3" in table
 
 
@@ -132,6 +138,7 @@ def test_the_benchmark_recovers_the_planted_emerging_front(shared_corpora, tmp_p
     entry = result["sizes"]["800"]
     run = entry["run"]
     assert run["n_truth_in_run"] == 800 and run["recall_at_10"] == 1.0
+    assert run["recall_growing"] == 1.0 and run["fdr_growing"] <= 0.5
     for key in ("fdr_at_10", "ami", "outlier_share", "interval_coverage"):
         assert 0.0 <= run[key] <= 1.0, key
     assert -1.0 <= run["ari"] <= 1.0

@@ -11,6 +11,7 @@ from fronts.evaluation.metrics import (
     ami_ari,
     evaluate_planted,
     false_discovery_rate,
+    flagged_fdr,
     interval_coverage,
     kendall_tau_top_k,
     match_topics,
@@ -138,6 +139,7 @@ def test_evaluate_planted_on_a_hand_made_run():
             "rank_low": [1, 1, 2],
             "rank_high": [1, 3, 3],
             "emergence": [2.0, -0.5, 0.1],
+            "growing": [True, False, True],
         }
     )
     summary = {
@@ -156,3 +158,13 @@ def test_evaluate_planted_on_a_hand_made_run():
     assert result["outlier_share"] == pytest.approx(3 / 25)
     assert result["interval_coverage"] == 1.0
     assert result["n_matched_units"] == 3
+    # flagged growing: topic 0 (A, emerging) and topic 2 (C, not): one false discovery of two
+    assert result["n_growing"] == 2
+    assert result["recall_growing"] == 1.0 and result["fdr_growing"] == 0.5
+
+
+def test_fdr_of_flagged_fronts():
+    units = {1: "A", 2: "B", 3: "A"}
+    assert flagged_fdr([1, 3], units, ["A"]) == 0.0
+    assert flagged_fdr([1, 2, 4], units, ["A"]) == pytest.approx(2 / 3)  # 4 matches no unit
+    assert math.isnan(flagged_fdr([], units, ["A"]))
