@@ -11,7 +11,10 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -qq -e '.[sample,dev]'
 	touch $@
 
-.PHONY: install demo test lint docs snapshots
+SHARED ?= ../shared/corpora
+RESULTS := bench/results
+
+.PHONY: install demo test lint docs snapshots benchmarks benchmarks-doc
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -29,3 +32,22 @@ docs: $(VENV)/.installed
 
 snapshots: $(VENV)/.installed
 	FRONTS_UPDATE_SNAPSHOTS=1 $(PY) -m pytest tests/report/test_snapshot.py
+
+# Every number of docs/benchmarks.md, measured anew on this machine (about four hours on 2 cores),
+# then the page itself. Each step writes its JSON to bench/results/; benchmarks-doc re-renders
+# the page from those files alone.
+benchmarks: $(VENV)/.installed
+	$(PY) bench/ingest.py $(SHARED)/control-quantum-wos-30k --json $(RESULTS)/ingest.json
+	$(VENV)/bin/fronts bench planted --sizes 5000,20000 --seeds 5 --subsamples 5 \
+		--out bench/out/planted --json $(RESULTS)/planted.json
+	$(VENV)/bin/fronts bench planted --sizes 40000 --seeds 3 --subsamples 3 \
+		--out bench/out/planted-40k --json $(RESULTS)/planted-40k.json
+	rm -f bench/out/backtest-bci.duckdb
+	$(VENV)/bin/fronts backtest $(SHARED)/control-bci-eeg-wos --db bench/out/backtest-bci.duckdb \
+		--out $(RESULTS)/backtest-bci.json --no-progress
+	$(PY) bench/run.py planted:5000 planted:20000 planted:40000 planted:60000 \
+		--json $(RESULTS)/run.json
+	$(MAKE) benchmarks-doc
+
+benchmarks-doc: $(VENV)/.installed
+	$(PY) bench/report.py > docs/benchmarks.md

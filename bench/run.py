@@ -1,14 +1,22 @@
 """Benchmark the main run: per-stage wall time and peak memory, cold and warm, against a baseline.
 
-    .venv/bin/python bench/run.py [sample|bibexpy|quantum ...] [--baseline/--no-baseline]
+    .venv/bin/python bench/run.py [CORPUS ...] [--no-baseline] [--json OUT.json]
 
-For each corpus: a cold run (empty warehouse and embedding cache), a warm rerun (same warehouse:
-every vector cached), and the plain baseline the issue names: `SentenceTransformer.encode` at
-the model's default length plus `BERTopic()` with its default constructor, on the same texts.
-Stages run through `fronts.stages` (what the Prefect tasks call); Prefect's own overhead (its
-temporary server, ~11 s once per process) is measured separately by the end-to-end test.
-Each corpus runs in a fresh subprocess so that peak memory and one-off JIT costs are its own.
-Prints numbers; asserts nothing.
+CORPUS is `sample`, `bibexpy`, `quantum`, or `planted:N`: N works of the planted-fronts corpus
+(`fronts.evaluation.planted`, default plan, corpus seed 0) built from the real abstracts of
+../shared/corpora, e.g. `planted:5000 planted:20000 planted:60000` (the issue's sizes; a size
+the sources cannot fill is reported and skipped). Without CORPUS: planted:5000 and
+planted:20000.
+
+For each corpus: a cold run (empty warehouse and embedding cache), a warm rerun (same warehouse,
+same configuration: every vector cached and the deterministic topic fit reused), a warm refit
+(vectors cached, topics fitted again, as after changing a topic setting), and the plain
+baseline the issue names: `SentenceTransformer.encode` at the model's default length plus
+`BERTopic()` with its default constructor, on the same texts, in the same invocation. Stages
+run through `fronts.stages` (what the Prefect tasks call); Prefect's own overhead (its temporary
+server, ~11 s once per process) is measured separately by the end-to-end test. Each corpus runs
+in fresh subprocesses so that peak memory and one-off JIT costs are its own. Prints numbers
+(and writes them to --json); asserts nothing.
 """
 
 from __future__ import annotations
@@ -64,33 +72,54 @@ def stage(name: str, table: dict, rss: PeakRSS):
     table[name] = {"s": round(time.perf_counter() - t0, 2), "peak_mb": round(rss.peak_mb)}
 
 
-def _files(name: str) -> list[Path]:
+def corpus_files(name: str, workdir: Path) -> tuple[list[Path], tuple[int, int] | None]:
+    """The export files of a named corpus and the window to analyse (None = the default).
+
+    A planted corpus is written under `workdir` first (not timed: it stands for the user's
+    exports); its window is the planted one.
+    """
+    if name.startswith("planted:"):
+        from fronts.evaluation.harness import default_sources
+        from fronts.evaluation.planted import (
+            DEFAULT_TOPICS,
+            fit_plan,
+            make_planted_corpus,
+            read_source_works,
+        )
+
+        sources, n = default_sources(SHARED), int(name.split(":", 1)[1])
+        works = read_source_works(sources)
+        plan = fit_plan(DEFAULT_TOPICS, works, n)
+        planted = make_planted_corpus(sources, n, workdir / "planted", 0, topics=plan, works=works)
+        return [planted.corpus], tuple(planted.summary["window"])
     if CORPORA[name] is None:
         from fronts.sample import sample_paths
 
-        return sample_paths()
+        return sample_paths(), None
     files: list[Path] = []
     for folder in CORPORA[name]:
         files += sorted(p for p in folder.iterdir() if p.is_file() and p.suffix != ".md")
-    return files
+    return files, None
 
 
-def run_fronts(name: str, db: Path, rss: PeakRSS) -> dict:
+def run_fronts(
+    files: list[Path], window, db: Path, rss: PeakRSS, reuse_topics: bool = True
+) -> dict:
     from fronts.config import load_config
     from fronts.stages import analysis, corpus
     from fronts.store import connect
 
-    config = load_config(None, db=db)
+    config = load_config(None, db=db, window=window)
     table: dict = {}
     con = connect(db)
     with stage("ingest+normalise", table, rss):
-        corpus.ingest_files(con, _files(name), config, replace=True)
+        corpus.ingest_files(con, files, config, replace=True)
         corpus.normalise_stage(con)
     ctx = analysis.start_run(con, config)
     with stage("embed", table, rss):
         table["embed_info"] = analysis.embed_stage(con, ctx)
     with stage("topics", table, rss):
-        table["topics_info"] = analysis.topics_stage(con, ctx)
+        table["topics_info"] = analysis.topics_stage(con, ctx, reuse=reuse_topics)
     with stage("score+rank", table, rss):
         analysis.score_stage(con, ctx)
     analysis.finish_run(con, ctx, "completed")
@@ -128,23 +157,28 @@ def run_baseline(db: Path, rss: PeakRSS) -> dict:
     return table
 
 
-def child(name: str, mode: str) -> None:
-    """One measurement in a fresh process: 'fronts' (cold then warm) or 'baseline'."""
+def child(spec_json: str, mode: str) -> None:
+    """One measurement in a fresh process: 'fronts' (cold, warm rerun, warm refit) or
+    'baseline'. `spec_json` holds the corpus files and window."""
+    spec = json.loads(spec_json)
+    files = [Path(f) for f in spec["files"]]
+    window = tuple(spec["window"]) if spec["window"] else None
     rss = PeakRSS()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         if mode == "fronts":
-            result = {"cold": run_fronts(name, db, rss)}
-            result["warm"] = run_fronts(name, db, rss)
+            result = {"cold": run_fronts(files, window, db, rss)}
+            result["warm"] = run_fronts(files, window, db, rss)
+            result["refit"] = run_fronts(files, window, db, rss, reuse_topics=False)
         else:
             # The baseline gets the same window's texts; preparing them is not timed.
             from fronts.config import load_config
             from fronts.stages import analysis, corpus
             from fronts.store import connect
 
-            config = load_config(None, db=db)
+            config = load_config(None, db=db, window=window)
             con = connect(db)
-            corpus.ingest_files(con, _files(name), config, replace=True)
+            corpus.ingest_files(con, files, config, replace=True)
             corpus.normalise_stage(con)
             analysis.start_run(con, config)
             con.close()
@@ -153,20 +187,26 @@ def child(name: str, mode: str) -> None:
 
 
 def _report(result: dict) -> None:
-    cold, warm = result["cold"], result["warm"]
+    cold, warm, refit = result["cold"], result["warm"], result["refit"]
     print(
         f"\n== {result['corpus']}: {cold['embed_info']['n_texts']} works in the window, "
         f"{cold['topics_info']['n_topics']} topics, outliers "
         f"{cold['topics_info']['outlier_share_clustered']:.0%} -> "
         f"{cold['topics_info']['outlier_share']:.0%}"
     )
-    print(f"{'stage':<18}{'cold s':>9}{'cold MB':>9}{'warm s':>9}{'warm MB':>9}")
+    print(
+        f"{'stage':<18}{'cold s':>9}{'cold MB':>9}{'warm s':>9}{'warm MB':>9}"
+        f"{'refit s':>9}{'refit MB':>9}"
+    )
     for name in ("ingest+normalise", "embed", "topics", "score+rank"):
         print(
             f"{name:<18}{cold[name]['s']:>9}{cold[name]['peak_mb']:>9}"
             f"{warm[name]['s']:>9}{warm[name]['peak_mb']:>9}"
+            f"{refit[name]['s']:>9}{refit[name]['peak_mb']:>9}"
         )
-    print(f"{'total':<18}{cold['total_s']:>9}{'':>9}{warm['total_s']:>9}")
+    print(
+        f"{'total':<18}{cold['total_s']:>9}{'':>9}{warm['total_s']:>9}{'':>9}{refit['total_s']:>9}"
+    )
     if "baseline" in result:
         base = result["baseline"]
         print(
@@ -181,10 +221,10 @@ def _report(result: dict) -> None:
         )
 
 
-def _measure(name: str, mode: str) -> dict | None:
+def _measure(name: str, spec: dict, mode: str) -> dict | None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", name, mode],
+        [sys.executable, __file__, "--child", json.dumps(spec), mode],
         capture_output=True,
         text=True,
         env=env,
@@ -201,18 +241,46 @@ def main(argv: list[str]) -> None:
     if argv and argv[0] == "--child":
         child(argv[1], argv[2])
         return
+    from fronts.errors import FrontsError
+    from fronts.evaluation.harness import machine
+
     baseline = "--no-baseline" not in argv
-    names = [a for a in argv if not a.startswith("--")] or list(CORPORA)
+    out = Path(argv[argv.index("--json") + 1]) if "--json" in argv else None
+    skip = {out.as_posix()} if out else set()
+    names = [a for a in argv if not a.startswith("--") and a not in skip]
+    names = names or ["planted:5000", "planted:20000"]
     print(f"machine: {os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.2f}")
+    results = []
     for name in names:
-        result = _measure(name, "fronts")
-        if result is None:
-            continue
-        result["corpus"] = name
-        if baseline:
-            result.update(_measure(name, "baseline") or {})
+        with tempfile.TemporaryDirectory() as workdir:
+            try:
+                files, window = corpus_files(name, Path(workdir))
+            except FrontsError as exc:
+                print(f"\n== {name}: skipped: {exc}")
+                results.append({"corpus": name, "skipped": str(exc)})
+                _save(out, results, machine())
+                continue
+            spec = {"files": [str(f) for f in files], "window": window}
+            load = os.getloadavg()[0]
+            result = _measure(name, spec, "fronts")
+            if result is None:
+                continue
+            result["corpus"] = name
+            if baseline:
+                result.update(_measure(name, spec, "baseline") or {})
+        result["load_average"] = {"start": round(load, 2), "end": round(os.getloadavg()[0], 2)}
         _report(result)
+        results.append(result)
         print(f"load average now {os.getloadavg()[0]:.2f}", flush=True)
+        _save(out, results, machine())
+
+
+def _save(out: Path | None, results: list[dict], where: dict) -> None:
+    """Write the results so far (after every corpus: an interrupted run keeps its numbers)."""
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"benchmark": "run", "machine": where, "results": results}
+        out.write_text(json.dumps(payload, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

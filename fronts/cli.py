@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     planted.add_argument("--seeds", type=int, default=5, help="topic fits with other seeds")
     planted.add_argument("--subsamples", type=int, default=5, help="fits on 80%% subsamples")
     planted.add_argument("--out", type=Path, default=Path("bench/out/planted"), help="folder")
+    planted.add_argument("--json", type=Path, help="also write the results JSON here")
     _add_common(planted)
     return parser
 
@@ -270,6 +272,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     )
     print(format_table(result))
     print(f"results: {args.out / 'planted.json'}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(args.out / "planted.json", args.json)
+        print(f"copied to {args.json}")
     return 0
 
 

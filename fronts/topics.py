@@ -20,6 +20,7 @@ topic, ties broken by the smallest work_id. Same inputs and seed give identical 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,18 +152,20 @@ def fit_seeds(seed: int, runs: int) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(runs)]
 
 
-def shared_knn(vectors: np.ndarray, config: TopicsConfig, seed: int) -> tuple | None:
+def shared_knn(vectors: np.ndarray, config: TopicsConfig, seed: int) -> tuple:
     """The nearest-neighbour graph (indices, distances, index) every UMAP of a run starts from.
 
-    Computed once with umap's own search (pynndescent, seeded, one thread) and lent to each fit
-    and to the map, which then differ only in their layouts. Below umap's small-data limit
-    (4,096 works) umap computes exact distances itself and None is returned.
+    Computed once and lent to each fit and to the map, which then differ only in their layouts.
+    From umap's small-data limit (4,096 works) up it is umap's own search (pynndescent, seeded,
+    one thread); below it, the exact neighbours umap would compute itself, but with one matrix
+    product: umap's exact path calls its distance function once per pair from Python
+    (measured: minutes per fit at 4,000 works) and would repeat that in every fit.
     """
+    u = config.umap
     if vectors.shape[0] < UMAP_SMALL_DATA:
-        return None
+        return exact_knn(vectors, u.n_neighbors, u.metric)
     from umap.umap_ import nearest_neighbors
 
-    u = config.umap
     return nearest_neighbors(
         vectors,
         u.n_neighbors,
@@ -173,6 +176,25 @@ def shared_knn(vectors: np.ndarray, config: TopicsConfig, seed: int) -> tuple | 
         low_memory=u.low_memory,
         n_jobs=1,
     )
+
+
+def exact_knn(vectors: np.ndarray, k: int, metric: str) -> tuple:
+    """Exact k nearest neighbours by cosine distance, each point its own first neighbour.
+
+    What umap's small-data path computes (a full distance matrix, rows sorted); the search
+    index is None because new points are never transformed.
+    """
+    if metric != "cosine":
+        raise FrontsError(f"umap.metric {metric!r}: only 'cosine' is supported")
+    v = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    unit = v / np.where(norms > 0, norms, 1.0)
+    distance = np.clip(1.0 - unit @ unit.T, 0.0, 2.0)
+    np.fill_diagonal(distance, 0.0)
+    k = min(k, v.shape[0])
+    indices = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    dists = np.take_along_axis(distance, indices, axis=1)
+    return indices.astype(np.int32), dists.astype(np.float32), None
 
 
 class ConsensusClusterer:
@@ -192,10 +214,9 @@ class ConsensusClusterer:
 
     def fit(self, X: np.ndarray, y: Any = None) -> ConsensusClusterer:
         self.knn_ = shared_knn(X, self.config, self.seed)
-        knn = self.knn_ if self.knn_ is not None else (None, None, None)
         self.partitions_ = []
         for fit_seed in fit_seeds(self.seed, self.config.consensus.runs):
-            reduced = build_umap(self.config, fit_seed, precomputed_knn=knn).fit_transform(X)
+            reduced = layout(X, self.knn_, self.config, fit_seed)
             self.partitions_.append(hdbscan_labels(reduced, self.config, self.min_cluster_size))
         self.labels_ = consensus_partition(
             self.partitions_, self.min_cluster_size, self.config.consensus.min_jaccard
@@ -301,23 +322,26 @@ def _cluster(
     return np.asarray(labels, dtype=np.int64), clusterer
 
 
-def map_coordinates(embeddings: np.ndarray, knn: tuple | None, config: TopicsConfig, seed: int):
+def layout(vectors: np.ndarray, knn: tuple, config: TopicsConfig, seed: int, **kw: Any):
+    """A seeded UMAP layout of the vectors from the precomputed neighbour graph `knn`."""
+    with warnings.catch_warnings():
+        # No search index is passed for exact neighbours: umap warns that transform() would be
+        # unavailable, which is never called here.
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]", category=UserWarning)
+        reducer = build_umap(config, seed, precomputed_knn=knn, **kw)
+        return reducer.fit_transform(vectors)
+
+
+def map_coordinates(embeddings: np.ndarray, knn: tuple, config: TopicsConfig, seed: int):
     """2-D map: a seeded 2-component UMAP of the embeddings, as BERTopic's document maps.
 
-    It reuses the clustering's nearest-neighbour graph `knn` when there is one (corpora of
-    4,096 works or more; smaller ones get an exact search, which is cheap). Mapping the
+    It reuses the clustering's nearest-neighbour graph `knn` (`shared_knn`). Mapping the
     embeddings with the clustering's metric also reuses its compiled numba code, where mapping
     the reduced vectors would compile the euclidean variants, about 10 s more per process (see
     docs/methodology.md for the timings).
     """
-    mapper = build_umap(
-        config,
-        seed,
-        n_components=2,
-        min_dist=MAP_MIN_DIST,
-        precomputed_knn=knn if knn is not None else (None, None, None),
-    )
-    return np.asarray(mapper.fit_transform(embeddings), dtype=np.float64)
+    coords = layout(embeddings, knn, config, seed, n_components=2, min_dist=MAP_MIN_DIST)
+    return np.asarray(coords, dtype=np.float64)
 
 
 def _check_inputs(work_ids: list[str], texts: list[str], embeddings: np.ndarray) -> None:

@@ -33,7 +33,14 @@ from fronts.labels import (
     rerank_mmr,
 )
 from fronts.schemas import DOC_TOPICS, TOPICS, check_frame
-from fronts.topics import fit_topics, reassign_outliers, resolve_min_cluster_size
+from fronts.topics import (
+    exact_knn,
+    fit_seeds,
+    fit_topics,
+    reassign_outliers,
+    resolve_max_cluster_size,
+    resolve_min_cluster_size,
+)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -96,6 +103,36 @@ def test_min_cluster_size_is_about_one_percent_within_bounds() -> None:
     ]
     fixed = TopicsConfig(hdbscan={"min_cluster_size": 7})
     assert resolve_min_cluster_size(60_000, fixed) == 7
+
+
+def test_consensus_fits_get_independent_seeds() -> None:
+    assert fit_seeds(42, 5) == fit_seeds(42, 5) and len(set(fit_seeds(42, 5))) == 5
+    # Two run seeds share no fit: comparing them compares two independent consensuses.
+    assert not set(fit_seeds(42, 5)) & set(fit_seeds(43, 5))
+    assert fit_seeds(42, 3) == fit_seeds(42, 5)[:3]
+
+
+def test_exact_neighbours_are_the_cosine_nearest_self_first() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(60, 8))
+    indices, dists, index = exact_knn(vectors, 5, "cosine")
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    brute = np.argsort(1 - unit @ unit.T, axis=1)[:, :5]
+    assert (indices[:, 0] == np.arange(60)).all() and np.allclose(dists[:, 0], 0, atol=1e-6)
+    assert (np.sort(indices, axis=1) == np.sort(brute, axis=1)).all()
+    assert (np.diff(dists, axis=1) >= 0).all() and index is None
+    with pytest.raises(FrontsError, match="only 'cosine'"):
+        exact_knn(vectors, 5, "euclidean")
+
+
+def test_size_cap_is_a_share_of_the_works_never_below_two_minimum_topics() -> None:
+    config = TopicsConfig()
+    assert resolve_max_cluster_size(20_000, 100, config) == 2_000
+    assert resolve_max_cluster_size(400, 10, config) == 40
+    assert resolve_max_cluster_size(100, 10, config) == 20
+    assert (
+        resolve_max_cluster_size(5_000, 50, TopicsConfig(hdbscan={"max_cluster_share": None})) == 0
+    )
 
 
 def test_too_few_works_is_a_clear_error() -> None:
@@ -386,13 +423,10 @@ def test_same_seed_gives_identical_frames_whatever_the_input_order(
 def test_no_cluster_found_is_a_clear_error(
     corpus: Any, model: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class NoClusters:
-        def fit(self, x: np.ndarray, y: Any = None) -> NoClusters:
-            self.labels_ = np.full(len(x), -1)
-            self.probabilities_ = np.zeros(len(x))
-            return self
-
-    monkeypatch.setattr(fronts.topics, "build_hdbscan", lambda *a, **k: NoClusters())
+    # HDBSCAN leaving every work as noise in every fit of the consensus.
+    monkeypatch.setattr(
+        fronts.topics, "hdbscan_labels", lambda reduced, *a, **k: np.full(len(reduced), -1)
+    )
     frame, vectors = corpus
     with pytest.raises(FrontsError, match=r"smaller hdbscan\.min_cluster_size"):
         fit_topics(

@@ -37,7 +37,12 @@ from fronts.evaluation.metrics import (
     matched_units,
     partition_stability,
 )
-from fronts.evaluation.planted import DEFAULT_TOPICS, PlantedTopic, make_planted_corpus
+from fronts.evaluation.planted import (
+    DEFAULT_TOPICS,
+    PlantedTopic,
+    fit_plan,
+    make_planted_corpus,
+)
 
 # The four corpora of ../shared/corpora that hold every subtopic of DEFAULT_TOPICS.
 DEFAULT_SOURCE_FOLDERS = (
@@ -279,8 +284,9 @@ def _one_size(
     stages: dict = {}
     folder = out_dir / str(n_works)
     with _stage("generate", stages, rss):
+        plan = fit_plan(topics, works_source, n_works)
         planted = make_planted_corpus(
-            sources, n_works, folder, seed=corpus_seed, topics=topics, works=works_source
+            sources, n_works, folder, seed=corpus_seed, topics=plan, works=works_source
         )
     window = tuple(planted.summary["window"])
     config = config.model_copy(update={"window": window})
@@ -335,6 +341,7 @@ def _one_size(
         "run_id": ctx.run_id,
         "window": list(window),
         "n_works": n_works,
+        "plan": {t.name: round(t.weight, 6) for t in plan},
         "embed": embed_info,
         "topics": topics_info,
         "run": main["metrics"],

@@ -19,7 +19,7 @@ import gzip
 import io
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,7 @@ from fronts.scoring.indicators import PSEUDO_COUNT
 WINDOW = (2016, 2024)
 PRE_ONSET = 0.05  # an emerging topic's yearly level before its onset, relative to the onset year
 CITATION_RATE = 1.5  # expected citations per work per year at the age-profile's peak
+POOL_HEADROOM = 0.95  # fit_plan: a topic takes at most this share of its subset's works
 _ID_BASE = 9_000_000_000  # planted OpenAlex ids are W9000000001..; real ids are far smaller
 # truth.parquet: one row per planted work
 TRUTH_COLUMNS = ("openalex_id", "work_id", "topic", "unit", "kind", "year", "times_cited")
@@ -258,6 +259,54 @@ def subtopic_pools(works: pl.DataFrame, topics: tuple[PlantedTopic, ...]) -> dic
 # --------------------------------------------------------------------------- plan and sample
 
 
+def _check_size(works: pl.DataFrame, n_works: int) -> None:
+    if n_works > works.height:
+        raise PlantedCorpusError(
+            f"{n_works} works asked for, but the sources hold {works.height} distinct works with "
+            "abstracts; give more sources (e.g. your own exports)"
+        )
+
+
+def fit_plan(
+    topics: tuple[PlantedTopic, ...],
+    works: pl.DataFrame,
+    n_works: int,
+    headroom: float = POOL_HEADROOM,
+) -> tuple[PlantedTopic, ...]:
+    """The plan with each topic's weight lowered, where needed, to what its subset can fill.
+
+    A topic that would need more than `headroom` of its pool at `n_works` gets the weight that
+    takes exactly that share (a split topic: of its smaller child's pool, twice); kinds and
+    trajectories are unchanged, and the background, if any, takes up the weight given back. The
+    default plan fills about 21,000 works as it is (topological insulators are the scarcest);
+    this lets the same plan run at the largest size the sources allow. Raises
+    `PlantedCorpusError` when even the shrunk plan cannot be filled (the background is short).
+    """
+    _check_size(works, n_works)
+    pools = subtopic_pools(works, topics)
+    fitted = []
+    for topic in topics:
+        if topic.kind == "background":
+            fitted.append(topic)
+            continue
+        per_unit = len(topic.units())
+        room = per_unit * min(len(pools[u]) for u in topic.units()) * headroom / n_works
+        fitted.append(replace(topic, weight=min(topic.weight, room)))
+    background = [i for i, t in enumerate(fitted) if t.kind == "background"]
+    if background:
+        given_back = sum(t.weight for t in topics) - sum(t.weight for t in fitted)
+        i = background[0]
+        fitted[i] = replace(fitted[i], weight=fitted[i].weight + given_back)
+        need = fitted[i].weight / sum(t.weight for t in fitted) * n_works
+        if need > len(pools[fitted[i].name]):
+            raise PlantedCorpusError(
+                f"the sources cannot fill the plan for {n_works} works even with the rare "
+                f"topics shrunk: the background needs {need:.0f} works, has "
+                f"{len(pools[fitted[i].name])}; give more sources (e.g. your own exports)"
+            )
+    return tuple(fitted)
+
+
 def plan_counts(
     topics: tuple[PlantedTopic, ...], n_works: int, years: np.ndarray
 ) -> dict[str, dict[str, np.ndarray]]:
@@ -328,11 +377,7 @@ def make_planted_corpus(
     years = np.arange(window[0], window[1] + 1)
     works = read_source_works(sources) if works is None else works
     plan = plan_counts(topics, n_works, years)
-    if n_works > works.height:
-        raise PlantedCorpusError(
-            f"{n_works} works asked for, but the sources hold {works.height} distinct works with "
-            "abstracts; give more sources (e.g. your own exports)"
-        )
+    _check_size(works, n_works)
     pools = subtopic_pools(works, topics)
     short = [
         f"{unit} needs {int(c.sum())}, has {len(pools[unit])} (short by "

@@ -40,6 +40,16 @@ INDICATORS: tuple[Indicator, ...] = (
         "rate",
     ),
     Indicator(
+        "growth_z",
+        "Share trend z",
+        "How clearly the share rises beyond year-to-year noise; 'significant' when a rise this "
+        "clear would be a false alarm for at most 10 % of the fronts so marked.",
+        "Cochran-Armitage trend test of the front's works out of all works per year, divided "
+        "by the square root of the overdispersion of a logistic-trend fit; one-sided p-values "
+        "adjusted over all fronts by Benjamini-Hochberg (q).",
+        "signed",
+    ),
+    Indicator(
         "cagr_share",
         "Share CAGR",
         "Average yearly growth of the share between the window's first and last year.",
@@ -233,4 +243,6 @@ def fmt(value: Any, kind: str) -> str:
         return f"{value:+.2f}"
     if kind == "burst":
         return "none" if value == 0 else f"{value:.2f}"
+    if kind == "q":  # a false-discovery-adjusted p-value
+        return "< 0.001" if value < 0.001 else f"{value:.3f}"
     return f"{value:.2f}"

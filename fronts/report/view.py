@@ -65,6 +65,15 @@ def _indicator_value(ind: Indicator, values: dict[str, Any]) -> str:
     return text if z is None or fmt(z, "signed") == "–" else f"{text} (z {fmt(z, 'signed')})"
 
 
+def _growth_test(row: dict[str, Any]) -> str:
+    """'significant rise (q = ...)' or 'not significant (q = ...)'; empty when not tested."""
+    q = row.get("growth_q")
+    if row.get("growing") is None or fmt(q, "q") == "–":
+        return ""
+    verdict = "significant rise" if row["growing"] else "not significant"
+    return f"{verdict} (q {'' if fmt(q, 'q').startswith('<') else '= '}{fmt(q, 'q')})"
+
+
 def front_rows(data: ReportData) -> list[dict[str, Any]]:
     """One row per ranked front with the overview table's values, formatted."""
     n = data.fronts.height
@@ -80,6 +89,7 @@ def front_rows(data: ReportData) -> list[dict[str, Any]]:
                 "terms": ", ".join((row["top_terms"] or [])[:6]),
                 "size": fmt(row["size"], "int"),
                 "growth": fmt(row["growth"], "rate"),
+                "growing": row.get("growing") is True,
                 "citation_growth": fmt(row["citation_growth"], "rate"),
                 "basis": basis_label(row.get("citation_basis")),
                 "mean_year": fmt(row["mean_year"], "year"),
@@ -215,6 +225,7 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
                     "citations": fmt(total_cited, "int"),
                     "per_paper": fmt(total_cited / works.height, "float") if works.height else "–",
                     "growth": fmt(row["growth"], "rate"),
+                    "growth_test": _growth_test(row),
                     "citation_growth": fmt(row["citation_growth"], "rate"),
                     "mean_year": fmt(row["mean_year"], "year"),
                     "score": fmt(row["score"], "signed"),

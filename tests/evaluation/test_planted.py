@@ -15,6 +15,7 @@ from fronts.evaluation.planted import (
     PlantedCorpusError,
     PlantedTopic,
     emerging_units,
+    fit_plan,
     largest_remainder,
     load_truth,
     make_planted_corpus,
@@ -164,6 +165,37 @@ def test_errors_name_the_shortfall(tmp_path):
         )
     with pytest.raises(PlantedCorpusError, match="no source files"):
         read_source_works([])
+
+
+def test_fit_plan_shrinks_only_what_its_subset_cannot_fill(tmp_path):
+    works = _hand_works()  # 30 works per subtopic, 5 in two subtopics (dropped), no background
+    plan = (*SMALL, PlantedTopic("background", "background", 0.0))
+    assert fit_plan(plan, works, 40) == plan  # 20, 12 and 8 works fit in pools of 30
+    with_background = _hand_works().vstack(
+        pl.DataFrame(
+            {
+                "work_id": [f"Fbg{i:04d}" for i in range(40)],
+                "title": [f"Unrelated topic {i}" for i in range(40)],
+                "abstract": ["We report nothing related."] * 40,
+                "venue": ["Journal 9"] * 40,
+                "authors": [["Someone, S"]] * 40,
+                "title_key": [f"unrelated topic {i}" for i in range(40)],
+                "text": [f"unrelated topic {i} we report nothing related." for i in range(40)],
+            }
+        )
+    )
+    fitted = fit_plan(plan, with_background, 90)
+    weights = {t.name: t.weight for t in fitted}
+    # qkd would need 45 of 30: it takes 95 % of its pool (28.5 works); the background takes up
+    # the weight given back; kinds and trajectories are unchanged.
+    assert weights["quantum_key_distribution"] == pytest.approx(28.5 / 90)
+    assert weights["motor_imagery"] == 0.3 and weights["p300"] == 0.2
+    assert weights["background"] == pytest.approx(0.5 - 28.5 / 90)
+    assert [t.kind for t in fitted] == [t.kind for t in plan]
+    planted = make_planted_corpus([], 90, tmp_path, seed=1, topics=fitted, works=with_background)
+    assert planted.truth.height == 90
+    with pytest.raises(PlantedCorpusError, match="background needs"):
+        fit_plan(plan, works, 90)
 
 
 # --------------------------------------------------------------------------- real corpora

@@ -14,11 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from fronts.config import RunConfig
 from fronts.embed import model_key
 from fronts.schemas import TABLES
+from fronts.scoring.trend import benjamini_hochberg, share_trend
 from fronts.store import connect, write_tables
 
 RUN_ID = "r0123456789ab"
@@ -193,6 +195,11 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
                 "outlier_membership": [2 / 17, 0.0, 1 / 7, 0.0][t],
             }
         )
+    # The trend test as the scorer runs it, on the fixture's own yearly counts.
+    trend = share_trend(
+        np.array([COUNTS[t] for t in sorted(COUNTS)]), np.array(corpus), np.arange(6) + WINDOW[0]
+    )
+    growth_q = benjamini_hochberg(trend.p)
     fronts = [
         {
             "run_id": RUN_ID,
@@ -209,6 +216,9 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
             "size": sizes[t],
             "topic_id": t,
             "growth": scores[t]["growth"],
+            "growth_z": float(trend.z[t]),
+            "growth_q": float(growth_q[t]),
+            "growing": bool(growth_q[t] <= 0.1),
             "mean_year": scores[t]["mean_year"],
             "off_topic": OFF_TOPIC[t],
             "supported": SUPPORTED[t],

@@ -222,3 +222,15 @@ def test_method_appendix_counts_the_flagged_fronts(report_files):
     ) in html
     assert "below -2.5 and that of its term relevance below -1.5" in html
     assert "at least 7 works in at least 3 years, at least 2 venues" in html
+
+
+def test_significant_share_growth_is_marked_and_explained(report_files, report_data):
+    fronts = report_data.fronts
+    growing = set(fronts.filter(pl.col("growing"))["rank"].to_list())
+    assert growing == {1}  # the fixture's steadily rising front, and only it
+    rows = _ranking_rows(report_files["index.html"])
+    assert {r for r, (_, spans) in rows.items() if "marker-growing" in spans} == growing
+    assert "▲ marks a rise larger than year-to-year noise" in report_files["index.html"]
+    assert 'small class="test">significant rise (q ' in report_files["fronts/front-01.html"]
+    assert 'small class="test">not significant (q = ' in report_files["fronts/front-02.html"]
+    assert "Benjamini–Hochberg" in report_files["method.html"]
