@@ -42,6 +42,7 @@ from fronts.evaluation.planted import (
     PlantedTopic,
     fit_plan,
     make_planted_corpus,
+    subtopic_pools,
 )
 
 # The four corpora of ../shared/corpora that hold every subtopic of DEFAULT_TOPICS.
@@ -405,6 +406,7 @@ def run_planted_benchmark(
             "sizes": list(sizes),
             "sources": [str(p) for p in sources],
             "n_source_works": works_source.height,
+            "pools": {u: len(p) for u, p in subtopic_pools(works_source, topics).items()},
             "seeds": seeds,
             "n_subsamples": n_subsamples,
             "subsample_fraction": subsample_fraction,

@@ -71,6 +71,51 @@ SUBTOPICS: dict[str, str] = {
 }
 
 
+# Subject fences: broader patterns around each subtopic. A work inside a fence but outside the
+# subtopic's own pattern is on the same subject without being planted (the regex missed it:
+# "BB84" without "quantum key distribution", a Josephson-junction paper without "qubit"). In
+# the background it would be re-dated as steady and sit in the planted front's cluster, where
+# the truth would call it foreign; such works are left out of the corpus instead. Measured on
+# the first 20k run (docs/benchmarks.md): the QKD front held 501 of the 600 planted QKD works
+# and 510 unplanted cryptography works, purity 0.49, so it "matched" nothing.
+FENCES: dict[str, str] = {
+    "quantum_key_distribution": (
+        r"cryptograph|secret sharing|secure direct communication|key agreement|\bbb84\b"
+        r"|post-quantum|quantum[- ](?:secure|safe|resistant)|eavesdrop"
+    ),
+    "superconducting_qubits": r"superconduct|josephson|fluxonium|transmon|circuit qed|\bcqed\b",
+    "quantum_dots": r"quantum dot|spin qubit|quantum emitter|single[- ]photon (?:source|emitter)",
+    "nv_centres": r"vacanc|colou?r cent|diamond",
+    "trapped_ions": r"trapped[- ]ion|ion trap|paul trap|penning trap|ion qubit|ion crystal",
+    "variational_quantum_algorithms": (
+        r"variational quantum|ansatz|\bqubo\b|quantum approximate optimi|quantum annealing"
+        r"|hybrid quantum-classical"
+    ),
+    "quantum_machine_learning": (
+        r"quantum (?:machine|neural|kernel|classifier|reinforcement|generative)"
+    ),
+    "topological_insulators": (
+        r"topological (?:insulat|semimetal|superconduct|phase|matter|material|edge|surface)"
+    ),
+    "motor_imagery": (
+        r"motor imagery|imagined movement|movement imagination|sensorimotor rhythm"
+        r"|event-related (?:de)?synchroni[sz]ation"
+    ),
+    "p300": r"\bp300\b|\bp3\b|event-related potential|oddball|speller",
+    "ssvep": r"ssvep|steady[- ]state visual|visual(?:ly)?[- ]evoked|\bveps?\b",
+    "epilepsy_seizure": r"epilep|seizure|ictal",
+    "breast_cancer": r"breast|mammogra",
+    "skin_lesion": r"skin|melanoma|dermo",
+    "alzheimer": r"alzheimer|dementia|cognitive impairment",
+    "diabetic_retinopathy": r"retinopath|fundus",
+    "chatgpt_education": (
+        r"(?:chatgpt|generative ai|large language model|\bllms?\b).*(?:learn|course|school"
+        r"|universit|academ|curricul|assessment|exam)"
+    ),
+    "academic_integrity": r"plagiar|academic integrity|cheating|dishonest|misconduct",
+}
+
+
 class PlantedCorpusError(FrontsError, ValueError):
     """The sources cannot supply the planted corpus asked for; the message says what is short."""
 
@@ -242,7 +287,8 @@ def unit_patterns(topics: tuple[PlantedTopic, ...]) -> dict[str, str]:
 def subtopic_pools(works: pl.DataFrame, topics: tuple[PlantedTopic, ...]) -> dict[str, list[int]]:
     """Row indices of `works` per content unit; works matching two units' patterns are dropped.
 
-    The background topic (if any) takes the works that match no pattern of the plan.
+    The background topic (if any) takes the works that match no pattern of the plan and lie
+    inside no unit's subject fence (`FENCES`; a unit given by its own regex has none).
     """
     patterns = unit_patterns(topics)
     hits = works.select(
@@ -250,9 +296,17 @@ def subtopic_pools(works: pl.DataFrame, topics: tuple[PlantedTopic, ...]) -> dic
     ).to_numpy()
     n_hits = hits.sum(axis=1) if patterns else np.zeros(works.height, dtype=np.int64)
     pools = {u: np.flatnonzero(hits[:, i] & (n_hits == 1)).tolist() for i, u in enumerate(patterns)}
+    fences = [FENCES[u] for u in patterns if u in FENCES]
+    fenced = (
+        works.select(pl.any_horizontal(pl.col("text").str.contains(f) for f in fences))
+        .to_series()
+        .to_numpy()
+        if fences
+        else np.zeros(works.height, dtype=bool)
+    )
     for topic in topics:
         if topic.kind == "background":
-            pools[topic.name] = np.flatnonzero(n_hits == 0).tolist()
+            pools[topic.name] = np.flatnonzero((n_hits == 0) & ~fenced).tolist()
     return pools
 
 

@@ -120,6 +120,28 @@ def test_overlapping_works_are_dropped_from_both_subtopics():
     assert len(pools["quantum_key_distribution"]) == 30
 
 
+def test_works_inside_a_planted_subjects_fence_stay_out_of_the_background():
+    extra = pl.DataFrame(
+        {
+            "work_id": ["Fx1", "Fx2", "Fx3"],
+            "title": ["Finite key effects in BB84", "Lattice signatures", "Soil moisture maps"],
+            "abstract": ["A prepare-and-measure protocol.", "Post-quantum schemes.", "Rivers."],
+            "venue": ["J"] * 3,
+            "authors": [["A, B"]] * 3,
+        }
+    ).with_columns(
+        title_key=pl.col("title").str.to_lowercase(),
+        text=(pl.col("title") + " " + pl.col("abstract")).str.to_lowercase(),
+    )
+    works = _hand_works().vstack(extra)
+    plan = (*SMALL, PlantedTopic("background", "background", 0.1))
+    pools = subtopic_pools(works, plan)
+    background = set(works["work_id"].gather(pools["background"]).to_list())
+    # BB84 and post-quantum signatures are the QKD unit's subject without its keywords: out.
+    assert background == {"Fx3"}
+    assert not set(pools["quantum_key_distribution"]) & {works.height - 3, works.height - 2}
+
+
 def test_ground_truth_is_exact_through_the_openalex_reader(tmp_path):
     planted = make_planted_corpus([], 60, tmp_path, seed=5, topics=SMALL, works=_hand_works())
     truth, summary = load_truth(tmp_path)
