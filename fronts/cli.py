@@ -25,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
         "ingest",
         help="read exports (WoS, Scopus, OpenAlex, BibTeX, RIS, CSV/Parquet) into the warehouse",
     )
-    ingest.add_argument("paths", nargs="*", type=Path, help="export files (default: config paths)")
+    ingest.add_argument(
+        "paths", nargs="*", type=Path, help="export files or folders (default: config paths)"
+    )
     ingest.add_argument(
         "--replace", action="store_true", help="make these files the whole corpus (drop others)"
     )
@@ -34,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_common(ingest)
 
     run = sub.add_parser("run", help="the whole analysis: ingest, embed, topics, score, rank")
-    run.add_argument("paths", nargs="*", type=Path, help="corpus files (any format, mixed)")
+    run.add_argument("paths", nargs="*", type=Path, help="export files or folders (any format)")
     run.add_argument("--sample", action="store_true", help="use the embedded sample corpus")
     run.add_argument(
         "--keep",
@@ -61,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     backtest = sub.add_parser(
         "backtest", help="rank fronts at past cutoffs and score them on the growth that followed"
     )
-    backtest.add_argument("paths", nargs="*", type=Path, help="corpus files (default: warehouse)")
+    backtest.add_argument(
+        "paths", nargs="*", type=Path, help="export files or folders (default: the warehouse)"
+    )
     backtest.add_argument(
         "--prereg", type=Path, help="frozen protocol (default: bench/preregistration-v2.toml)"
     )
@@ -106,6 +110,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from fronts.config import load_config
+    from fronts.ingest.detect import expand_paths
     from fronts.sample import sample_paths
     from fronts.stages.corpus import ingest_files, normalise_stage
     from fronts.store import connect
@@ -119,7 +124,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print("fronts ingest: no files given (pass paths, --sample, or ingest.paths in --config)")
         return 2
     con = connect(config.db)
-    bar = tqdm(total=len(paths), unit="file", disable=args.no_progress, file=sys.stderr)
+    total = len(expand_paths(paths))
+    bar = tqdm(total=total, unit="file", disable=args.no_progress, file=sys.stderr)
 
     def on_file(path: str, n_records: int) -> None:
         bar.set_postfix_str(f"{Path(path).name}: {n_records} records", refresh=False)

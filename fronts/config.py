@@ -77,7 +77,11 @@ class UmapConfig(_Section):
     n_neighbors: int = Field(default=15, ge=2, le=500)
     n_components: int = Field(default=5, ge=2, le=100)
     min_dist: float = Field(default=0.0, ge=0.0, le=1.0)
-    metric: str = Field(default="cosine")
+    metric: Literal["cosine"] = Field(
+        default="cosine",
+        description="the embeddings' metric; centroids, the outlier policy and the exact "
+        "neighbour search all assume cosine",
+    )
     n_epochs: int | None = Field(default=None, ge=10, le=2000, description="None = umap's default")
     low_memory: bool = Field(default=True)
 

@@ -184,7 +184,7 @@ def exact_knn(vectors: np.ndarray, k: int, metric: str) -> tuple:
     What umap's small-data path computes (a full distance matrix, rows sorted); the search
     index is None because new points are never transformed.
     """
-    if metric != "cosine":
+    if metric != "cosine":  # the configuration admits only cosine (UmapConfig.metric)
         raise FrontsError(f"umap.metric {metric!r}: only 'cosine' is supported")
     v = np.asarray(vectors, dtype=np.float64)
     norms = np.linalg.norm(v, axis=1, keepdims=True)

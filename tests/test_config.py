@@ -1,6 +1,6 @@
 import pytest
 
-from fronts.config import load_config
+from fronts.config import config_from_dict, load_config
 from fronts.errors import ConfigError
 
 
@@ -40,3 +40,8 @@ def test_bad_config_names_the_key(tmp_path, text, message):
 def test_missing_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_only_the_cosine_metric_is_accepted():
+    with pytest.raises(ConfigError, match="topics.umap.metric"):
+        config_from_dict({"topics": {"umap": {"metric": "euclidean"}}})

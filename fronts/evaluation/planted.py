@@ -27,7 +27,7 @@ import polars as pl
 
 from fronts.config import IngestConfig
 from fronts.errors import FrontsError
-from fronts.ingest.detect import read_file
+from fronts.ingest.detect import expand_paths, read_file
 from fronts.normalise import _work_id, normalise_records, normalise_title
 from fronts.scoring.indicators import PSEUDO_COUNT
 
@@ -227,19 +227,6 @@ def age_profile(age: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- sources
 
 
-def source_files(sources: list[Path]) -> list[Path]:
-    """The export files named, with folders expanded (their README/PROVENANCE notes skipped)."""
-    files: list[Path] = []
-    for source in map(Path, sources):
-        if source.is_dir():
-            files += sorted(
-                p for p in source.rglob("*") if p.is_file() and p.suffix.lower() != ".md"
-            )
-        else:
-            files.append(source)
-    return files
-
-
 def read_source_works(sources: list[Path], config: IngestConfig | None = None) -> pl.DataFrame:
     """Distinct works with an abstract, read and merged as the pipeline does, by work_id.
 
@@ -247,7 +234,7 @@ def read_source_works(sources: list[Path], config: IngestConfig | None = None) -
     stripped of DOIs, two such works could be merged by the title rule of `normalise_records`,
     and the ground truth would no longer count them right.
     """
-    results = [read_file(f, config or IngestConfig()) for f in source_files(sources)]
+    results = [read_file(f, config or IngestConfig()) for f in expand_paths(sources)]
     if not results:
         raise PlantedCorpusError("no source files given")
     records = pl.concat([r.records for r in results], how="vertical_relaxed")

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 
 from fronts.config import RunConfig
-from fronts.ingest.detect import read_file
+from fronts.ingest.detect import expand_paths, read_file
 from fronts.normalise import normalise_records
 from fronts.schemas import QUARANTINE, RECORDS, SOURCE_FILES, check_frame
 from fronts.store import read_table, write_tables
@@ -45,8 +45,10 @@ def ingest_files(
 
     A file already in the warehouse with the same content is skipped; a changed file replaces
     its earlier records. With `replace`, the warehouse's corpus becomes exactly `paths`.
-    `on_file(path, n_records)` is called after each file (progress reporting).
+    `on_file(path, n_records)` is called after each file (progress reporting). A folder stands
+    for every export file under it (`expand_paths`).
     """
+    paths = expand_paths(paths)
     outcome = IngestOutcome()
     known = {
         row[0]: row[1]
