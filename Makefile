@@ -40,12 +40,12 @@ benchmarks: $(VENV)/.installed
 	$(PY) bench/ingest.py $(SHARED)/control-quantum-wos-30k --json $(RESULTS)/ingest.json
 	$(VENV)/bin/fronts bench planted --sizes 5000,20000 --seeds 5 --subsamples 5 \
 		--out bench/out/planted --json $(RESULTS)/planted.json
-	$(VENV)/bin/fronts bench planted --sizes 40000 --seeds 3 --subsamples 3 \
-		--out bench/out/planted-40k --json $(RESULTS)/planted-40k.json
+	$(VENV)/bin/fronts bench planted --sizes 35000 --seeds 3 --subsamples 3 \
+		--out bench/out/planted-large --json $(RESULTS)/planted-large.json
 	rm -f bench/out/backtest-bci.duckdb
 	$(VENV)/bin/fronts backtest $(SHARED)/control-bci-eeg-wos --db bench/out/backtest-bci.duckdb \
 		--out $(RESULTS)/backtest-bci.json --no-progress
-	$(PY) bench/run.py planted:5000 planted:20000 planted:40000 planted:60000 \
+	$(PY) bench/run.py planted:5000 planted:20000 planted:35000 planted:60000 \
 		--json $(RESULTS)/run.json
 	$(MAKE) benchmarks-doc
 

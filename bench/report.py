@@ -25,7 +25,7 @@ FILES = {
     "ingest": "ingest.json",
     "run": "run.json",
     "planted": "planted.json",
-    "planted_large": "planted-40k.json",
+    "planted_large": "planted-large.json",
     "backtest": "backtest-bci.json",
 }
 

@@ -227,6 +227,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
     from fronts.config import load_config
     from fronts.evaluation import backtest as bt
+    from fronts.evaluation.harness import machine
     from fronts.stages.backtest import format_backtest, run_backtest
     from fronts.stages.corpus import ingest_files, normalise_stage
     from fronts.store import connect
@@ -256,6 +257,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     payload = {
         **result.to_json(),
         "deviations": {k: list(v) if isinstance(v, tuple) else v for k, v in deviates.items()},
+        "machine": machine(),
     }
     args.out.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
     print(f"results: {args.out}")
