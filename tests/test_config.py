@@ -43,5 +43,5 @@ def test_missing_file_is_a_config_error(tmp_path):
 
 
 def test_only_the_cosine_metric_is_accepted():
-    with pytest.raises(ConfigError, match="topics.umap.metric"):
+    with pytest.raises(ConfigError, match=r"topics\.umap\.metric"):
         config_from_dict({"topics": {"umap": {"metric": "euclidean"}}})

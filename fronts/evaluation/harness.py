@@ -95,6 +95,11 @@ def stability(fits: Sequence[dict], k: int = K) -> dict:
     ami = [f["metrics"]["ami"] for f in fits]
     fdr = [f["metrics"]["fdr_growing"] for f in fits]
     fdr = [v for v in fdr if not math.isnan(v)]
+    # Coverage pooled over the fits' matched fronts: one fit matches too few to judge alone.
+    covered = [(f["metrics"]["interval_coverage"], f["metrics"]["n_coverage"]) for f in fits]
+    covered = [(c, n) for c, n in covered if n and not math.isnan(c)]
+    n_cov = sum(n for _, n in covered)
+    pooled = sum(c * n for c, n in covered) / n_cov if n_cov else math.nan
     return {
         "n_fits": len(fits),
         "ari_mean_pairwise": partition_stability([f["partition"] for f in fits]),
@@ -104,6 +109,8 @@ def stability(fits: Sequence[dict], k: int = K) -> dict:
         f"recall_at_{k}_mean": float(np.mean(recall)),
         "ami_min": float(np.min(ami)),
         "ami_mean": float(np.mean(ami)),
+        "interval_coverage_pooled": pooled,
+        "n_coverage_pooled": n_cov,
         "fdr_growing_max": float(np.max(fdr)) if fdr else math.nan,
         "fdr_growing_mean": float(np.mean(fdr)) if fdr else math.nan,
         "n_topics": [f["metrics"]["n_topics"] for f in fits],

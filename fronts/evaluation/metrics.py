@@ -76,6 +76,12 @@ def matched_units(matches: pl.DataFrame) -> dict[int, str]:
     return {int(t): str(u) for t, u in rows}
 
 
+def majority_units(matches: pl.DataFrame, min_purity: float = MIN_PURITY) -> dict[int, str]:
+    """topic_id -> the unit holding more than `min_purity` of the topic's works (any coverage)."""
+    rows = matches.filter(pl.col("purity") > min_purity).select("topic_id", "unit").iter_rows()
+    return {int(t): str(u) for t, u in rows}
+
+
 def recall_at_k(
     ranked_topic_ids: Sequence[int],
     topic_unit: Mapping[int, str],
@@ -105,10 +111,12 @@ def false_discovery_rate(
 def flagged_fdr(
     flagged_topic_ids: Collection[int], topic_unit: Mapping[int, str], emerging: Collection[str]
 ) -> float:
-    """Share of the fronts the tool flags (its discoveries) that match no planted emerging unit.
+    """Share of the fronts the tool flags (its discoveries) whose unit is not planted emerging.
 
-    The false-discovery rate of Benjamini & Hochberg (1995), observed: NaN when nothing is
-    flagged (no discovery, no false one).
+    `topic_unit` maps a front to the unit holding most of its works (`majority_units`: purity
+    alone, no coverage needed: a planted front split into two flagged fronts is two true
+    discoveries). The false-discovery rate of Benjamini & Hochberg (1995), observed: NaN when
+    nothing is flagged (no discovery, no false one).
     """
     flagged = list(flagged_topic_ids)
     if not flagged:
@@ -253,7 +261,7 @@ def evaluate_planted(
         f"fdr_at_{k}": false_discovery_rate(ranked, topic_unit, emerging, k),
         "n_growing": len(growing),
         "recall_growing": recall_at_k(growing, topic_unit, emerging, len(growing)),
-        "fdr_growing": flagged_fdr(growing, topic_unit, emerging),
+        "fdr_growing": flagged_fdr(growing, majority_units(matches), emerging),
         "spearman_emergence_growth": spearman(unit_emergence, planted),
         "ami": ami,
         "ari": ari,
@@ -263,4 +271,5 @@ def evaluate_planted(
             bounds["rank_high"].to_list(),
             [true[int(t)] for t in bounds["topic_id"]],
         ),
+        "n_coverage": bounds.height,
     }

@@ -52,8 +52,9 @@ def test_mean_pairwise_tau_is_one_for_equal_and_minus_one_for_reversed_rankings(
     assert math.isnan(mean_pairwise_tau([["a"], ["a"]]))  # one item: no pair to order
 
 
-def _fit(partition, units, recall, ami, n_topics=2, fdr=math.nan):
+def _fit(partition, units, recall, ami, n_topics=2, fdr=math.nan, coverage=(1.0, 4)):
     metrics = {"recall_at_10": recall, "ami": ami, "n_topics": n_topics, "fdr_growing": fdr}
+    metrics |= {"interval_coverage": coverage[0], "n_coverage": coverage[1]}
     ranked = {"rank_units": units, "emergence_units": units}
     return {"metrics": metrics, "partition": partition, **ranked}
 
@@ -62,8 +63,13 @@ def test_stability_compares_partitions_on_common_works():
     same = {"w1": 0, "w2": 0, "w3": 1, "w4": 1}
     relabelled = {"w1": 5, "w2": 5, "w3": 7, "w4": 7, "w5": 7}  # w5 only in this fit
     result = stability(
-        [_fit(same, ["a", "b"], 1.0, 0.8, fdr=0.2), _fit(relabelled, ["a", "b"], 0.5, 0.6)]
+        [
+            _fit(same, ["a", "b"], 1.0, 0.8, fdr=0.2, coverage=(0.5, 2)),
+            _fit(relabelled, ["a", "b"], 0.5, 0.6, coverage=(1.0, 6)),
+        ]
     )
+    assert result["interval_coverage_pooled"] == pytest.approx(7 / 8)  # 1 + 6 of 2 + 6 fronts
+    assert result["n_coverage_pooled"] == 8
     assert result["ari_mean_pairwise"] == pytest.approx(1.0)
     assert result["fdr_growing_max"] == 0.2  # a fit without discoveries has no FDR
     assert result["tau_top10_rank"] == pytest.approx(1.0)

@@ -14,6 +14,7 @@ from fronts.evaluation.metrics import (
     flagged_fdr,
     interval_coverage,
     kendall_tau_top_k,
+    majority_units,
     match_topics,
     matched_units,
     outlier_share,
@@ -156,7 +157,7 @@ def test_evaluate_planted_on_a_hand_made_run():
     assert result["spearman_emergence_growth"] == pytest.approx(1.0)
     assert result["ami"] == pytest.approx(1.0) and result["ari"] == pytest.approx(1.0)
     assert result["outlier_share"] == pytest.approx(3 / 25)
-    assert result["interval_coverage"] == 1.0
+    assert result["interval_coverage"] == 1.0 and result["n_coverage"] == 3
     assert result["n_matched_units"] == 3
     # flagged growing: topic 0 (A, emerging) and topic 2 (C, not): one false discovery of two
     assert result["n_growing"] == 2
@@ -168,3 +169,16 @@ def test_fdr_of_flagged_fronts():
     assert flagged_fdr([1, 3], units, ["A"]) == 0.0
     assert flagged_fdr([1, 2, 4], units, ["A"]) == pytest.approx(2 / 3)  # 4 matches no unit
     assert math.isnan(flagged_fdr([], units, ["A"]))
+
+
+def test_a_discovery_is_true_when_most_of_its_works_are_planted_emerging():
+    # Unit A (10 works) split in two pure fronts of 8 and 2 works: the second covers only
+    # 20 % of A, so it does not "match" A (recall), but as a flagged front it is a true find.
+    doc_topics = _doc_topics(
+        {0: [f"a{i}" for i in range(8)], 1: ["a8", "a9"], 2: [f"b{i}" for i in range(10)]}
+    )
+    matches = match_topics(doc_topics, TRUTH)
+    assert matched_units(matches) == {0: "A", 2: "B"}
+    assert majority_units(matches) == {0: "A", 1: "A", 2: "B"}
+    assert flagged_fdr([0, 1], majority_units(matches), ["A"]) == 0.0
+    assert flagged_fdr([0, 1, 2], majority_units(matches), ["A"]) == pytest.approx(1 / 3)
