@@ -17,6 +17,9 @@ from pathlib import Path
 for _key, _value in {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # The first temporary server on a machine creates and migrates its SQLite database, which
+    # took longer than Prefect's default 20 s on 2 cores (measured: `make demo` timed out).
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
 }.items():
