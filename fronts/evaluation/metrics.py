@@ -70,16 +70,19 @@ def match_topics(
     )
 
 
+def _topic_units(matches: pl.DataFrame, keep: pl.Expr) -> dict[int, str]:
+    rows = matches.filter(keep).select("topic_id", "unit").iter_rows()
+    return {int(t): str(u) for t, u in rows}
+
+
 def matched_units(matches: pl.DataFrame) -> dict[int, str]:
     """topic_id -> unit for the found topics that match a planted unit."""
-    rows = matches.filter(pl.col("matched")).select("topic_id", "unit").iter_rows()
-    return {int(t): str(u) for t, u in rows}
+    return _topic_units(matches, pl.col("matched"))
 
 
 def majority_units(matches: pl.DataFrame, min_purity: float = MIN_PURITY) -> dict[int, str]:
     """topic_id -> the unit holding more than `min_purity` of the topic's works (any coverage)."""
-    rows = matches.filter(pl.col("purity") > min_purity).select("topic_id", "unit").iter_rows()
-    return {int(t): str(u) for t, u in rows}
+    return _topic_units(matches, pl.col("purity") > min_purity)
 
 
 def recall_at_k(
