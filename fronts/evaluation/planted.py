@@ -4,13 +4,14 @@ Real works are read with the project's own readers and de-duplicated by `normali
 Subtopics are keyword-defined subsets (a regular expression over the lower-cased title and
 abstract: `SUBTOPICS` in `fronts.evaluation.subtopics`); a work that matches two subtopics of the
 plan is dropped from both, so the planted topics are disjoint. Each planted topic gets a yearly
-count profile over the window (`profile`): emerging, declining, steady, a one-year burst, or a
-late split. Works are sampled without replacement, given the years of that profile exactly
-(largest-remainder rounding), and a Poisson citation timeline whose rate follows the topic's profile. The corpus is written as
-OpenAlex-shaped JSON Lines, so the ordinary OpenAlex reader ingests it, with the ground truth
-beside it. The design follows planted-partition benchmarks for community detection (Lancichinetti,
-Fortunato & Radicchi 2008, Phys. Rev. E 78:046110: known groups, then score the recovery) applied
-to time: the protocol of docs/benchmarks.md (issue 5, metric M1 of the methods notes).
+count profile over the window (`profile`): emerging, declining, steady, a one-year burst, or a late
+split. Works are sampled without replacement, given the years of that profile exactly
+(largest-remainder rounding), and a Poisson citation timeline whose rate follows the topic's
+profile. The corpus is written as OpenAlex-shaped JSON Lines, so the ordinary OpenAlex reader
+ingests it, with the ground truth beside it. The design follows planted-partition benchmarks for
+community detection (Lancichinetti, Fortunato & Radicchi 2008, Phys. Rev. E 78:046110: known
+groups, then score the recovery) applied to time: the protocol of docs/benchmarks.md (issue 5,
+metric M1 of the methods notes).
 """
 
 from __future__ import annotations
