@@ -23,9 +23,11 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest
 
+# ruff, and import-linter's contracts (the layers in pyproject.toml [tool.importlinter]).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check fronts flows tests bench
 	$(VENV)/bin/ruff format --check fronts flows tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 docs: $(VENV)/.installed
 	$(PY) -m fronts.schemas > docs/warehouse.md
@@ -50,6 +52,7 @@ benchmarks: $(VENV)/.installed
 		--out $(RESULTS)/backtest-bci.json --no-progress
 	$(PY) bench/run.py planted:5000 planted:20000 planted:35000 planted:60000 \
 		--json $(RESULTS)/run.json
+	$(PY) bench/errors.py --json $(RESULTS)/errors.json
 	$(MAKE) benchmarks-doc
 
 benchmarks-doc: $(VENV)/.installed

@@ -17,8 +17,9 @@ from pathlib import Path
 from fronts.config import RunConfig
 from fronts.ingest.detect import read_file
 from fronts.normalise import normalise_records
-from fronts.stages.corpus import ingest_files, normalise_stage
-from fronts.store import connect
+from fronts.pipeline import run_pipeline
+from fronts.stages.inputs import read_inputs
+from fronts.warehouse import open_warehouse
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/corpora/control-quantum-wos-30k"
 
@@ -72,13 +73,11 @@ def main(argv: list[str]) -> None:
     peak_read = _peak_rss_mb()
     print(f"peak RSS  {peak_read:7.0f} MB (target < 1,500 MB)")
     # The same through the warehouse, as `fronts ingest` does it (DuckDB writes included).
-    with tempfile.TemporaryDirectory() as tmp:
-        con = connect(Path(tmp) / "bench.duckdb")
+    with tempfile.TemporaryDirectory() as tmp, open_warehouse(Path(tmp) / "b.duckdb") as warehouse:
         t2 = time.perf_counter()
-        ingest_files(con, files, config)
-        normalise_stage(con)
+        inputs = read_inputs(warehouse.con, files, config.ingest)
+        run_pipeline(warehouse, config, inputs, analyse=False)
         t_wh = time.perf_counter() - t2
-        con.close()
     print(f"warehouse {t_wh:7.2f} s  (read + normalise + DuckDB writes, one process)")
     print(f"peak RSS  {_peak_rss_mb():7.0f} MB after the warehouse pass")
     if out:

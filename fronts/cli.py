@@ -1,42 +1,82 @@
-"""The `fronts` command line. `main(argv)` is a plain function so tests can call it in-process."""
+"""The `fronts` command line. `main(argv)` is a plain function so tests can call it in-process.
+
+Every foreseeable failure is one line on stderr, `fronts <command>: error: ...`, with exit code
+2 for a usage error (bad option, missing file, bad configuration) and 1 otherwise. Inputs,
+configuration and the warehouse lock are checked before any Prefect server starts. An
+unexpected exception prints one line and the path of a log file holding its traceback
+(`--debug` prints the traceback). Prefect's own log lines show only with `--verbose`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import shlex
 import shutil
+import signal
 import sys
+import traceback
+import warnings
 from pathlib import Path
+from typing import NoReturn
 
-from fronts.errors import FrontsError
+from fronts.errors import ConfigError, FrontsError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line (the usage stays in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _add_progress(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="progress bars on stderr even when it is not a terminal (default: on a terminal)",
+    )
+    group.add_argument("--no-progress", dest="progress", action="store_false", help="no bars")
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    """Progress bars: as asked, else only when stderr is a terminal (not in logs and pipes)."""
+    return sys.stderr.isatty() if args.progress is None else args.progress
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, help="DuckDB warehouse (default: data/fronts.duckdb)")
     parser.add_argument("--config", type=Path, help="TOML configuration file")
+    parser.add_argument("--verbose", action="store_true", help="show Prefect's and libraries' logs")
+    parser.add_argument("--debug", action="store_true", help="print tracebacks of errors")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fronts", description="Ranked, explained research fronts from publication exports."
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     ingest = sub.add_parser(
         "ingest",
         help="read exports (WoS, Scopus, OpenAlex, BibTeX, RIS, CSV/Parquet) into the warehouse",
     )
     ingest.add_argument(
-        "paths", nargs="*", type=Path, help="export files or folders (default: config paths)"
+        "paths", nargs="*", help="export files, folders or glob patterns (default: config paths)"
     )
     ingest.add_argument(
         "--replace", action="store_true", help="make these files the whole corpus (drop others)"
     )
     ingest.add_argument("--sample", action="store_true", help="ingest the embedded sample corpus")
-    ingest.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_progress(ingest)
     _add_common(ingest)
 
     run = sub.add_parser("run", help="the whole analysis: ingest, embed, topics, score, rank")
-    run.add_argument("paths", nargs="*", type=Path, help="export files or folders (any format)")
+    run.add_argument("paths", nargs="*", help="export files, folders or glob patterns (any format)")
     run.add_argument("--sample", action="store_true", help="use the embedded sample corpus")
     run.add_argument(
         "--keep",
@@ -45,9 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--window", type=_window, help="analysis window, e.g. 2019-2024")
     run.add_argument("--seed", type=int, help="seed of every random step")
-    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    _add_progress(run)
     run.add_argument("--no-report", action="store_true", help="skip the HTML/PDF report")
     run.add_argument("--no-pdf", action="store_true", help="HTML report only (no Chromium)")
+    run.add_argument(
+        "--no-prefect",
+        action="store_true",
+        help="run the stages in this process without a Prefect flow run (no server start)",
+    )
     _add_common(run)
 
     report = sub.add_parser("report", help="render a run as HTML pages, a PDF and the data")
@@ -64,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         "backtest", help="rank fronts at past cutoffs and score them on the growth that followed"
     )
     backtest.add_argument(
-        "paths", nargs="*", type=Path, help="export files or folders (default: the warehouse)"
+        "paths", nargs="*", help="export files, folders or patterns (default: the warehouse)"
     )
     backtest.add_argument(
         "--prereg", type=Path, help="frozen protocol (default: bench/preregistration-v2.toml)"
@@ -73,11 +118,11 @@ def _parser() -> argparse.ArgumentParser:
     backtest.add_argument("--horizon", type=int, help="override: years of realised growth")
     backtest.add_argument("--k", type=int, help="override: k of precision@k")
     backtest.add_argument("--out", type=Path, default=Path("backtest.json"), help="results JSON")
-    backtest.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_progress(backtest)
     _add_common(backtest)
 
     bench = sub.add_parser("bench", help="benchmarks of the pipeline itself")
-    planted = bench.add_subparsers(dest="bench", required=True).add_parser(
+    planted = bench.add_subparsers(dest="bench", required=True, parser_class=_Parser).add_parser(
         "planted", help="plant known fronts in real abstracts, run, and score the recovery"
     )
     planted.add_argument("--sizes", type=_years, default=[1000, 5000], help="e.g. 1000,5000")
@@ -106,115 +151,160 @@ def _window(text: str) -> list[int]:
     return [first, last]
 
 
-def _cmd_ingest(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+def _command_line(args: argparse.Namespace) -> str:
+    """What the lock file says is running: the command as typed, shortened."""
+    text = "fronts " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else ""
+    return (text or f"fronts {args.command}")[:200]
 
+
+def _warn(args: argparse.Namespace):
+    def warn(line: str) -> None:
+        print(f"fronts {args.command}: warning: {line}", file=sys.stderr)
+
+    return warn
+
+
+def _input_paths(args: argparse.Namespace, config_paths: list[Path]) -> list[str | Path]:
+    paths: list[str | Path] = list(args.paths) or list(config_paths)
+    if getattr(args, "sample", False):
+        from fronts.sample import sample_paths
+
+        paths += sample_paths()
+    return paths
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
     from fronts.config import load_config
-    from fronts.ingest.detect import expand_paths
-    from fronts.sample import sample_paths
-    from fronts.stages.corpus import ingest_files, normalise_stage
-    from fronts.store import connect
+    from fronts.pipeline import run_pipeline
     from fronts.summary import format_ingest_summary
+    from fronts.warehouse import open_warehouse
 
     config = load_config(args.config, db=args.db)
-    paths = list(args.paths) or list(config.ingest.paths)
-    if args.sample:
-        paths += sample_paths()
+    paths = _input_paths(args, config.ingest.paths)
     if not paths:
-        print("fronts ingest: no files given (pass paths, --sample, or ingest.paths in --config)")
-        return 2
-    con = connect(config.db)
-    total = len(expand_paths(paths))
-    bar = tqdm(total=total, unit="file", disable=args.no_progress, file=sys.stderr)
-
-    def on_file(path: str, n_records: int) -> None:
-        bar.set_postfix_str(f"{Path(path).name}: {n_records} records", refresh=False)
-        bar.update(1)
-
-    outcome = ingest_files(con, paths, config, replace=args.replace, on_file=on_file)
-    bar.close()
-    normalise_stage(con)
-    print(format_ingest_summary(con, outcome))
+        raise UsageError("no files given (pass paths, --sample, or ingest.paths in --config)")
+    with open_warehouse(config.db, command=_command_line(args)) as warehouse:
+        inputs = _read_inputs(args, warehouse.con, paths, config, args.replace)
+        run_pipeline(warehouse, config, inputs, analyse=False)
+        print(format_ingest_summary(warehouse.con, inputs))
     print(f"warehouse: {config.db}")
-    con.close()
     return 0
+
+
+def _read_inputs(args: argparse.Namespace, con, paths, config, replace: bool):
+    """The inputs read (`read_inputs`), with a progress bar over the files."""
+    from fronts.stages.inputs import read_inputs, resolve_inputs
+
+    if not _show_progress(args):
+        return read_inputs(con, paths, config.ingest, replace, _warn(args))
+    from tqdm import tqdm
+
+    total = len(resolve_inputs(paths))
+    with tqdm(total=total, unit="file", file=sys.stderr, desc="read", leave=False) as bar:
+
+        def on_file(path: str, n_records: int) -> None:
+            bar.set_postfix_str(f"{Path(path).name}: {n_records} records", refresh=False)
+            bar.update(1)
+
+        return read_inputs(con, paths, config.ingest, replace, _warn(args), on_file)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from fronts.config import load_config
-    from fronts.sample import sample_paths
-    from fronts.summary import format_fronts
+    from fronts.report import find_browser
+    from fronts.runs import check_corpus
+    from fronts.stages.base import RunOptions
+    from fronts.warehouse import open_warehouse
 
     config = load_config(args.config, db=args.db, window=args.window, seed=args.seed)
-    paths = list(args.paths) or list(config.ingest.paths)
-    if args.sample:
-        paths += sample_paths()
-    from flows.research_fronts import research_fronts
-    from fronts.report import find_browser
-
-    pdf = not args.no_pdf and find_browser() is not None
+    paths = _input_paths(args, config.ingest.paths)
+    pdf = not args.no_pdf and not args.no_report and find_browser() is not None
     if not args.no_report and not args.no_pdf and not pdf:
         print(
-            "note: no Chromium found, so the report is HTML only "
+            "fronts run: note: no Chromium found, so the report is HTML only "
             "(apt-get install chromium for the PDF)",
             file=sys.stderr,
         )
-    outcome = research_fronts(
-        config,
-        paths=paths,
-        replace=bool(paths) and not args.keep,
-        progress=not args.no_progress,
-        report=not args.no_report,
-        pdf=pdf,
-    )
-    from fronts.store import connect
+    options = RunOptions(progress=_show_progress(args), report=not args.no_report, pdf=pdf)
+    with open_warehouse(config.db, command=_command_line(args)) as warehouse:
+        inputs = _read_inputs(args, warehouse.con, paths, config, not args.keep) if paths else None
+        # Refuse a corpus with no work in the window before anything is written.
+        new_years = inputs.years().to_list() if inputs is not None else None
+        check_corpus(warehouse.con, new_years, inputs is not None and inputs.replace, config.window)
+        outcome = _run_pipeline(args, warehouse, config, inputs, options)
+        _print_run(warehouse, config, outcome)
+    return 0
 
-    con = connect(config.db, read_only=True)
-    print(format_fronts(con, outcome.run_id))
-    con.close()
+
+def _run_pipeline(args, warehouse, config, inputs, options):
+    from fronts.pipeline import run_pipeline
+
+    if args.no_prefect:
+        return run_pipeline(warehouse, config, inputs, options)
+    from fronts.orchestration import prefect_environment
+
+    prefect_environment(verbose=args.verbose)
+    from fronts.orchestration import prefect_task, run_as_flow
+
+    return run_as_flow(
+        lambda: run_pipeline(warehouse, config, inputs, options, executor=prefect_task)
+    )
+
+
+def _print_run(warehouse, config, outcome) -> None:
+    from fronts.summary import format_fronts
+
+    print(format_fronts(warehouse.con, outcome.run_id))
     topics = outcome.stages["topics"]
     embed = outcome.stages["embed"]
+    earlier = (
+        f", {embed.n_earlier_attempt} of them by an earlier attempt of this run"
+        if embed.n_earlier_attempt
+        else ""
+    )
     print(
-        f"\nembedded {embed['n_embedded']} new text(s) of {embed['n_texts']} "
-        f"({embed['n_title_only']} on the title only); {topics['n_topics']} topics; "
-        f"unassigned works {topics['outlier_share_clustered']:.0%} after clustering, "
-        f"{topics['outlier_share']:.0%} after the outlier policy"
+        f"\nembedded {embed.n_embedded} new text(s) of {embed.n_texts} "
+        f"({embed.n_texts - embed.n_embedded} from the cache{earlier}; "
+        f"{embed.n_title_only} on the title only); {topics.n_topics} topics; "
+        f"unassigned works {topics.outlier_share_clustered:.0%} after clustering, "
+        f"{topics.outlier_share:.0%} after the outlier policy"
     )
     if "report" in outcome.stages:
-        folder = Path(outcome.stages["report"]["folder"])
-        pdf_note = f" and {folder / 'report.pdf'}" if outcome.stages["report"]["pdf"] else ""
+        folder = Path(outcome.stages["report"].folder)
+        pdf_note = f" and {folder / 'report.pdf'}" if outcome.stages["report"].pdf else ""
         print(f"\nreport: {folder / 'index.html'}{pdf_note}")
     print(
         f"\nrun {outcome.run_id} ({outcome.window[0]}-{outcome.window[1]}); results in "
         f"{config.db} (tables fronts, topic_scores, topics, doc_topics); "
         f"`fronts show --db {config.db}` prints this ranking again"
     )
-    return 0
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
     from fronts.config import load_config
-    from fronts.store import connect, resolve_run
+    from fronts.store import resolve_run
     from fronts.summary import format_fronts
+    from fronts.warehouse import open_warehouse
 
     config = load_config(args.config, db=args.db)
-    con = connect(config.db, read_only=True)
-    print(format_fronts(con, resolve_run(con, args.run)))
-    con.close()
+    with open_warehouse(config.db, read_only=True) as warehouse:
+        print(format_fronts(warehouse.con, resolve_run(warehouse.con, args.run)))
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from fronts.config import load_config
-    from fronts.report import build_report
-    from fronts.store import connect
+    from fronts.report import build_report, require_browser
+    from fronts.warehouse import open_warehouse
 
     config = load_config(args.config, db=args.db, reports=args.out)
-    con = connect(config.db, read_only=True)
-    try:
-        folder = build_report(con, args.run, config.reports, pdf=not args.no_pdf)
-    finally:
-        con.close()
+    if not args.no_pdf:
+        require_browser()
+    with open_warehouse(config.db, command=_command_line(args)) as warehouse:
+        folder = build_report(warehouse.con, args.run, config.reports, pdf=not args.no_pdf)
     print(f"report: {folder / 'index.html'}")
     if not args.no_pdf:
         print(f"pdf:    {folder / 'report.pdf'}")
@@ -227,10 +317,10 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
     from fronts.config import load_config
     from fronts.evaluation import backtest as bt
+    from fronts.evaluation.backtest_run import format_backtest, run_backtest
     from fronts.evaluation.harness import machine
-    from fronts.stages.backtest import format_backtest, run_backtest
-    from fronts.stages.corpus import ingest_files, normalise_stage
-    from fronts.store import connect
+    from fronts.pipeline import run_pipeline
+    from fronts.warehouse import open_warehouse
 
     prereg = Path(args.prereg or bt.DEFAULT_PREREGISTRATION)
     reg = bt.load_preregistration(prereg)
@@ -245,14 +335,11 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     print(f"pre-registration {reg.path}: sha256 {reg.sha256}")
     if deviates:
         print(f"note: deviates from the pre-registration: {deviates}", file=sys.stderr)
-    con = connect(config.db)
-    try:
+    with open_warehouse(config.db, command=_command_line(args)) as warehouse:
         if args.paths:
-            ingest_files(con, list(args.paths), config, replace=True)
-            normalise_stage(con)
-        result = run_backtest(con, config, reg, progress=not args.no_progress)
-    finally:
-        con.close()
+            inputs = _read_inputs(args, warehouse.con, args.paths, config, True)
+            run_pipeline(warehouse, config, inputs, analyse=False)
+        result = run_backtest(warehouse.con, config, reg, progress=_show_progress(args))
     print(format_backtest(result))
     payload = {
         **result.to_json(),
@@ -271,8 +358,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     shared = Path(os.environ.get("FRONTS_SHARED_CORPORA", "../shared/corpora"))
     sources = list(args.sources or default_sources(shared))
     if not sources:
-        print(f"fronts bench planted: no --sources given and none found in {shared}")
-        return 2
+        raise UsageError(f"no --sources given and none found in {shared}")
     # Its own warehouse by default: the benchmark replaces the corpus of the one it uses.
     config = load_config(args.config, db=args.db or args.out / "warehouse.duckdb")
     result = run_planted_benchmark(
@@ -297,14 +383,81 @@ COMMANDS = {
 }
 
 
+# --------------------------------------------------------------------------- errors
+
+
+def _log_dir() -> Path:
+    configured = os.environ.get("FRONTS_LOG_DIR")
+    if configured:
+        return Path(configured)
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "fronts" / "logs"
+
+
+def _write_log(command: str, exc: BaseException) -> Path | None:
+    """Write the traceback to a log file; its path, or None when no log could be written."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for folder in (_log_dir(), Path(os.environ.get("TMPDIR", "/tmp")) / "fronts-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{command}-{stamp}-{os.getpid()}.log"
+            text = "".join(traceback.format_exception(exc))
+            path.write_text(f"fronts {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> NoReturn:
+    # A terminated run is marked 'interrupted' (fronts.pipeline), like Ctrl-C.
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `fronts` console script; returns the process exit code."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed on one line
+        return int(exc.code or 0)
+    if not args.verbose:
+        # Library warnings (deprecations, numba, umap) are noise to a user; --verbose shows them.
+        warnings.simplefilter("ignore")
+    if hasattr(signal, "SIGTERM") and sys.argv and argv is None:
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    prefix = f"fronts {args.command}"
     try:
         return COMMANDS[args.command](args)
+    except (UsageError, ConfigError) as exc:
+        _report_error(args, prefix, exc)
+        return 2
     except FrontsError as exc:
-        print(f"fronts {args.command}: error: {exc}", file=sys.stderr)
+        _report_error(args, prefix, exc)
         return 1
+    except KeyboardInterrupt:
+        print(f"{prefix}: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log = _write_log(args.command, exc)
+        where = f"; traceback in {log}" if log else ""
+        if args.debug:
+            traceback.print_exception(exc)
+        print(
+            f"{prefix}: unexpected error: {type(exc).__name__}: {_one_line(exc)}{where}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _report_error(args: argparse.Namespace, prefix: str, exc: BaseException) -> None:
+    if args.debug:
+        traceback.print_exception(exc)
+    print(f"{prefix}: error: {_one_line(exc)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-NOISE = -1
+from fronts.schemas import OUTLIER
+
 # An over-size cluster is split only when its two children keep at least this share of it.
 MIN_SPLIT_COVERAGE = 0.5
 
@@ -48,7 +49,7 @@ def select_clusters(
     n_points = int(points["child"].max()) + 1
     edges = tree[tree["child_size"] > 1]
     if edges.size == 0:  # no split at all: only the root, never a cluster
-        return np.full(n_points, NOISE, dtype=np.int64)
+        return np.full(n_points, OUTLIER, dtype=np.int64)
     stability = _stability(tree)
     root = int(edges["parent"].min())
     parent_of = {int(c): int(p) for p, c in zip(edges["parent"], edges["child"], strict=True)}
@@ -75,10 +76,10 @@ def select_clusters(
                 selected[sub] = False
                 stack += children.get(sub, [])
     chosen = sorted(node for node, keep in selected.items() if keep)
-    label_of_node = {root: NOISE}
+    label_of_node = {root: OUTLIER}
     number = {node: i for i, node in enumerate(chosen)}
     for node in sorted(parent_of):  # top-down: a parent's label is known before its children's
         label_of_node[node] = number.get(node, label_of_node[parent_of[node]])
-    labels = np.full(n_points, NOISE, dtype=np.int64)
+    labels = np.full(n_points, OUTLIER, dtype=np.int64)
     labels[points["child"]] = [label_of_node[int(p)] for p in points["parent"]]
     return labels

@@ -71,6 +71,12 @@ class EmbedConfig(_Section):
     batch_size: int = Field(default=32, ge=1, le=4096)
     threads: int | None = Field(default=None, ge=1, le=256, description="torch CPU threads")
     cache: bool = Field(default=True, description="reuse vectors keyed by (model, text hash)")
+    commit_every: int = Field(
+        default=1000,
+        ge=1,
+        description="texts embedded between two commits to the cache: a killed run keeps "
+        "what it embedded, and its rerun embeds only the rest",
+    )
 
 
 class UmapConfig(_Section):
@@ -109,8 +115,13 @@ class HdbscanConfig(_Section):
 class ConsensusConfig(_Section):
     """Several UMAP + HDBSCAN fits with independent seeds, combined by majority vote."""
 
-    runs: int = Field(
-        default=5, ge=1, le=25, description="fits combined; 1 = a single fit, no consensus"
+    runs: int | None = Field(
+        default=None,
+        ge=1,
+        le=50,
+        description="fits combined; 1 = a single fit, no consensus; None = by corpus size: "
+        "10,000 / works, between 5 and 25 (small corpora get more fits, which cost little "
+        "there and steady the vote)",
     )
     min_jaccard: float = Field(
         default=0.5,
@@ -262,12 +273,17 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> RunConfig:
             raise ConfigError(f"{path}: configuration file not found") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    apply_overrides(data, {k: v for k, v in overrides.items() if v is not None})
+    return config_from_dict(data, source)
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Set dotted keys in a nested mapping, in place: {"score.bootstrap": 50} sets
+    data["score"]["bootstrap"]; missing sections are created. Returns `data`."""
     for dotted, value in overrides.items():
-        if value is None:
-            continue
         node = data
         *parents, leaf = dotted.split(".")
         for key in parents:
             node = node.setdefault(key, {})
         node[leaf] = value
-    return config_from_dict(data, source)
+    return data

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse import coo_matrix
 
-NOISE = -1
+from fronts.schemas import OUTLIER
+
 MIN_JACCARD = 0.5
 
 
@@ -29,7 +30,7 @@ def _clusters(partitions: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray,
     """Every cluster of every fit as one column: (fit of each cluster, work-by-fit cluster index
     (n, R) with -1 for noise, cluster sizes)."""
     n = len(partitions[0])
-    index = np.full((n, len(partitions)), NOISE, dtype=np.int64)
+    index = np.full((n, len(partitions)), OUTLIER, dtype=np.int64)
     fit_of: list[int] = []
     offset = 0
     for r, labels in enumerate(partitions):
@@ -38,7 +39,7 @@ def _clusters(partitions: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray,
             raise ValueError(f"partition {r} has {labels.shape} labels, expected ({n},)")
         ids, dense = np.unique(labels, return_inverse=True)
         real = ids >= 0
-        code = np.where(real, np.cumsum(real) - 1 + offset, NOISE)
+        code = np.where(real, np.cumsum(real) - 1 + offset, OUTLIER)
         index[:, r] = code[dense]
         fit_of += [r] * int(real.sum())
         offset += int(real.sum())
@@ -110,9 +111,9 @@ def consensus_partition(
     fit_of, index, sizes = _clusters(partitions)
     n, n_fits = index.shape
     if sizes.size == 0:
-        return np.full(n, NOISE, dtype=np.int64)
+        return np.full(n, OUTLIER, dtype=np.int64)
     meta_of = match_clusters(fit_of, index, sizes, min_jaccard)
-    meta = np.where(index >= 0, meta_of[np.maximum(index, 0)], NOISE)
+    meta = np.where(index >= 0, meta_of[np.maximum(index, 0)], OUTLIER)
     # Votes for each fit's meta-cluster of a work: how many fits agree with it. With more than
     # half of the fits needed, at most one meta-cluster can win.
     votes = np.zeros((n, n_fits), dtype=np.int64)
@@ -121,9 +122,9 @@ def consensus_partition(
     best = np.argmax(np.where(meta >= 0, votes, 0), axis=1)
     winner = meta[np.arange(n), best]
     won = (winner >= 0) & (2 * votes[np.arange(n), best] > n_fits)
-    labels = np.where(won, winner, NOISE)
+    labels = np.where(won, winner, OUTLIER)
     kept, first, counts = np.unique(labels[won], return_index=True, return_counts=True)
     big = counts >= min_size
     order = np.argsort(np.flatnonzero(won)[first[big]], kind="stable")
     mapping = dict(zip(kept[big][order].tolist(), range(int(big.sum())), strict=True))
-    return np.array([mapping.get(int(x), NOISE) for x in labels], dtype=np.int64)
+    return np.array([mapping.get(int(x), OUTLIER) for x in labels], dtype=np.int64)

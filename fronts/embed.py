@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,41 +190,70 @@ def _cache_lookup(
     return dict(zip(cached["text_sha256"].to_list(), matrix, strict=True)), dim
 
 
+def embed_chunks(
+    get_model: Callable[[], Any],
+    texts: list[str],
+    config: EmbedConfig,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """Embed `texts` `config.commit_every` at a time, yielding (their slice, their vectors).
+
+    The caller stores each chunk as it comes (the embed stage commits it to the cache), so a
+    process killed mid-way keeps every finished chunk. The chunks are fixed by the order of
+    `texts` alone, so embedding the same texts again, whole or only the chunks still missing,
+    gives bit-identical vectors. `get_model()` is called once, before the first chunk;
+    `progress(n)` after each chunk with its size.
+    """
+    if not texts:
+        return
+    model = get_model()
+    step = config.commit_every
+    for start in range(0, len(texts), step):
+        part = slice(start, min(start + step, len(texts)))
+        vectors = embed_texts(model, texts[part], config.batch_size, progress=False)
+        yield part, vectors
+        if progress is not None:
+            progress(part.stop - part.start)
+
+
 def embed_with_cache(
     texts: pl.DataFrame,
     cached: pl.DataFrame,
     get_model: Callable[[], Any],
     config: EmbedConfig,
     progress: bool = False,
+    embedded_by: str | None = None,
 ) -> EmbedResult:
     """Vectors for `texts` (from `build_texts`), embedding only texts missing from the cache.
 
     `cached` has columns text_sha256 and vector (and optionally model, then filtered on
-    `model_key(config)`). Each distinct missing text is embedded once, in text_sha256 order, so
-    the same inputs give bit-identical vectors. `get_model()` is called only when something must
-    be embedded. With `config.cache` false, `cached` is ignored and everything is embedded.
-    Raises `EmbeddingDimensionError` when cached and new vectors differ in dimension. An empty
-    input with no cache hit gives vectors of shape (0, 0) without loading the model.
+    `model_key(config)`). Each distinct missing text is embedded once, in text_sha256 order and
+    in chunks of `config.commit_every` (`embed_chunks`), so the same inputs give bit-identical
+    vectors. `get_model()` is called only when something must be embedded. With `config.cache`
+    false, `cached` is ignored and everything is embedded. Raises `EmbeddingDimensionError`
+    when cached and new vectors differ in dimension. An empty input with no cache hit gives
+    vectors of shape (0, 0) without loading the model. `embedded_by` fills the new rows'
+    column of the same name.
     """
     key = model_key(config)
     hashes = texts["text_sha256"].to_list()
     by_hash = dict(zip(hashes, texts["text"].to_list(), strict=True))
     hits, dim = _cache_lookup(cached, key, set(by_hash)) if config.cache else ({}, None)
     missing = sorted(h for h in by_hash if h not in hits)
-    fresh: dict[str, np.ndarray] = {}
-    new_matrix = np.empty((0, dim or 0), dtype=np.float32)
-    if missing:
-        new_matrix = embed_texts(
-            get_model(), [by_hash[h] for h in missing], config.batch_size, progress
+    bar = progress_bar(len(missing), progress)
+    parts = [
+        vectors
+        for _, vectors in embed_chunks(
+            get_model, [by_hash[h] for h in missing], config, bar.update if bar else None
         )
-        if dim is not None and new_matrix.shape[1] != dim:
-            raise EmbeddingDimensionError(
-                f"cached vectors for model {key!r} have {dim} dimensions but the model gives "
-                f"{new_matrix.shape[1]}; delete this model's rows from the embeddings table or "
-                "set embed.cache = false"
-            )
+    ]
+    if bar:
+        bar.close()
+    new_matrix = np.concatenate(parts) if parts else np.empty((0, dim or 0), dtype=np.float32)
+    if missing:
+        check_dimension(key, dim, new_matrix.shape[1])
         dim = new_matrix.shape[1]
-        fresh = dict(zip(missing, new_matrix, strict=True))
+    fresh = dict(zip(missing, new_matrix, strict=True))
     dim = dim or 0
     vectors = np.empty((len(hashes), dim), dtype=np.float32)
     from_cache = []
@@ -231,13 +261,41 @@ def embed_with_cache(
         hit = h in hits
         vectors[i] = hits[h] if hit else fresh[h]
         from_cache.append(hit)
-    new_rows = pl.DataFrame(
+    return EmbedResult(vectors, from_cache, cache_rows(key, missing, new_matrix, embedded_by))
+
+
+def check_dimension(key: str, cached_dim: int | None, new_dim: int) -> None:
+    """Refuse new vectors whose dimension differs from the cached ones of the same model key."""
+    if cached_dim is not None and new_dim != cached_dim:
+        raise EmbeddingDimensionError(
+            f"cached vectors for model {key!r} have {cached_dim} dimensions but the model gives "
+            f"{new_dim}; delete this model's rows from the embeddings table or set "
+            "embed.cache = false"
+        )
+
+
+def cache_rows(
+    key: str, hashes: list[str], matrix: np.ndarray, embedded_by: str | None
+) -> pl.DataFrame:
+    """Rows of the `embeddings` table for vectors `matrix` of texts `hashes`."""
+    dim = matrix.shape[1] if matrix.ndim == 2 else 0
+    rows = pl.DataFrame(
         {
-            "model": [key] * len(missing),
-            "text_sha256": missing,
-            "vector": pl.Series("vector", new_matrix.reshape(len(missing), dim)).cast(
+            "model": [key] * len(hashes),
+            "text_sha256": hashes,
+            "vector": pl.Series("vector", matrix.reshape(len(hashes), dim)).cast(
                 pl.List(pl.Float32)
             ),
+            "embedded_by": pl.Series([embedded_by] * len(hashes), dtype=pl.String),
         }
     )
-    return EmbedResult(vectors, from_cache, check_frame(new_rows, EMBEDDINGS))
+    return check_frame(rows, EMBEDDINGS)
+
+
+def progress_bar(total: int, show: bool):
+    """A tqdm bar on stderr counting embedded texts, or None when hidden or nothing to do."""
+    if not show or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="text", desc="embed", file=sys.stderr)

@@ -10,7 +10,10 @@ class FrontsError(Exception):
 
 
 class ConfigError(FrontsError, ValueError):
-    """The configuration is invalid; the message names the key and what was expected."""
+    """The configuration is invalid; the message names the key and what was expected.
+
+    A usage error for the command line (exit code 2), like `UsageError`.
+    """
 
 
 class InputFormatError(FrontsError, ValueError):
@@ -36,3 +39,11 @@ class UnknownFormatError(InputFormatError):
 
 class SchemaMismatchError(FrontsError, TypeError):
     """A frame does not match the documented schema of the table it is written to."""
+
+
+class UsageError(FrontsError, ValueError):
+    """The command was called wrongly (a missing file, a bad option or setting): exit code 2."""
+
+
+class WarehouseBusyError(FrontsError):
+    """Another process holds the warehouse; the message names it (pid, command, since when)."""

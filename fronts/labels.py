@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from bertopic.vectorizers import ClassTfidfTransformer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from fronts.errors import FrontsError
+from fronts.vectors import unit_rows
 
 # Candidates a representation model may choose from: BERTopic's own pool (it keeps the 30 best
 # c-TF-IDF terms before fine-tuning); a wider pool lets generic words win the semantic re-ranking.
@@ -103,6 +103,8 @@ def class_tfidf(counts: sp.csr_matrix, labels: np.ndarray, classes: np.ndarray) 
         (np.ones(len(labels)), (rows, np.arange(len(labels)))), shape=(len(classes), len(labels))
     )
     per_class = sp.csr_matrix(member @ counts)
+    from bertopic.vectorizers import ClassTfidfTransformer  # bertopic takes seconds to import
+
     # np.matrix semantics matter: ClassTfidfTransformer multiplies by its idf with `*`.
     return sp.csr_matrix(ClassTfidfTransformer().fit(per_class).transform(per_class))
 
@@ -150,11 +152,6 @@ def sentence_term_embedder(model: Any) -> EmbedTerms:
     return embed
 
 
-def _unit(m: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(m, axis=-1, keepdims=True)
-    return m / np.where(norms > 0, norms, 1.0)
-
-
 def rerank_keybert(
     candidates: Sequence[Sequence[str]], centroids: np.ndarray, embed: EmbedTerms, n: int
 ) -> list[list[str]]:
@@ -166,7 +163,7 @@ def rerank_keybert(
     """
     vectors = _term_vectors(candidates, embed)
     out = []
-    for terms, centroid in zip(candidates, _unit(centroids), strict=True):
+    for terms, centroid in zip(candidates, unit_rows(centroids), strict=True):
         if not terms:
             out.append([])
             continue
@@ -187,7 +184,7 @@ def rerank_mmr(
     maximising (1 - diversity) * sim(term, centroid) - diversity * max sim(term, picked)."""
     vectors = _term_vectors(candidates, embed)
     out = []
-    for terms, centroid in zip(candidates, _unit(centroids), strict=True):
+    for terms, centroid in zip(candidates, unit_rows(centroids), strict=True):
         if not terms:
             out.append([])
             continue
@@ -208,7 +205,7 @@ def _term_vectors(candidates: Sequence[Sequence[str]], embed: EmbedTerms) -> dic
     unique = sorted({t for terms in candidates for t in terms})
     if not unique:
         return {}
-    return dict(zip(unique, _unit(embed(unique)), strict=True))
+    return dict(zip(unique, unit_rows(embed(unique)), strict=True))
 
 
 _WORD = re.compile(r"\w+")

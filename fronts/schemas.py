@@ -12,6 +12,9 @@ import polars as pl
 
 from fronts.errors import SchemaMismatchError
 
+# The topic of a work that belongs to no topic (doc_topics.topic_id), in every module.
+OUTLIER = -1
+
 CITATIONS_BY_YEAR = pl.List(pl.Struct({"year": pl.Int32, "count": pl.Int64}))
 
 
@@ -160,7 +163,7 @@ STAGE_COUNTS = _t(
     "stage_counts",
     "Record accounting per stage and file, plus one total row per stage (source_file = '*'). "
     "Invariant: n_read = n_accepted + n_merged + n_quarantined.",
-    "ingest/normalise",
+    "normalise",
     ("stage", _STR, "stage name"),
     ("source", _STR, "format of the file ('*' on the total row)"),
     ("source_file", _STR, "path of the file, or '*' for the total"),
@@ -174,10 +177,16 @@ _FLOATS = pl.List(pl.Float32())
 
 RUNS = _t(
     "runs",
-    "One row per analysis run. run_id is a hash of the corpus and the configuration, so the same "
-    "inputs give the same run_id and re-running replaces that run's rows.",
-    "run",
-    ("run_id", _STR, "'r' + 12 hex of sha256(corpus fingerprint, configuration)"),
+    "One row per analysis run. run_id is a hash of the corpus and of the settings that change "
+    "results, so the same inputs give the same run_id in any warehouse and re-running replaces "
+    "that run's rows.",
+    "the pipeline (fronts.runs), around the stages",
+    (
+        "run_id",
+        _STR,
+        "'r' + 12 hex of sha256(corpus fingerprint, result settings: the configuration without "
+        "paths, threads, batch size and caching)",
+    ),
     ("corpus_sha256", _STR, "fingerprint of the works analysed (ids and texts)"),
     ("config_json", _STR, "the validated configuration, as JSON"),
     ("config_sha256", _STR, "hash of config_json"),
@@ -188,9 +197,16 @@ RUNS = _t(
     ("n_in_window", _INT, "works published in the window (the ones analysed)"),
     ("fronts_version", _STR, "version of fronts that made the run"),
     ("versions_json", _STR, "versions of the libraries and the model, as JSON"),
-    ("status", _STR, "running, completed or failed"),
-    ("started_at", pl.Datetime("us", "UTC"), "when the run started (UTC)"),
-    ("finished_at", pl.Datetime("us", "UTC"), "when the run finished (UTC)"),
+    (
+        "status",
+        _STR,
+        "running, completed, failed, or interrupted (its process died; the same command "
+        "resumes it)",
+    ),
+    ("started_at", pl.Datetime("us", "UTC"), "when the run (its latest attempt) started (UTC)"),
+    ("finished_at", pl.Datetime("us", "UTC"), "when the run finished or stopped (UTC)"),
+    ("attempts", _INT, "times the run was started; more than 1 after a rerun or a resume"),
+    ("error", _STR, "one-line reason of a failed run"),
 )
 
 EMBEDDINGS = _t(
@@ -201,6 +217,7 @@ EMBEDDINGS = _t(
     ("model", _STR, "model identifier (package name or directory) and max sequence length"),
     ("text_sha256", _STR, "sha256 of the exact text embedded"),
     ("vector", _FLOATS, "embedding (L2-normalised when the model normalises)"),
+    ("embedded_by", _STR, "run that embedded the text (null: before runs were recorded)"),
 )
 
 WORK_TEXTS = _t(
@@ -330,7 +347,7 @@ TOPIC_SCORES = _t(
 FRONTS = _t(
     "fronts",
     "Per run, the ranked research fronts: the analysts' public contract.",
-    "rank",
+    "score",
     ("run_id", _STR, "run"),
     ("rank", _INT, "rank by score (1 = first)"),
     ("rank_low", _INT, "5th percentile of the rank over bootstrap resamples of the works"),
@@ -363,6 +380,42 @@ FRONTS = _t(
     ("outlier_membership", _FLOAT, "share of the front's likely members left outside its core"),
 )
 
+FRONT_FORECASTS = _t(
+    "front_forecasts",
+    "Per run, front and year: the front's share of the corpus, its log-linear trend, and the "
+    "trend's forecast for the years after the window with a prediction interval.",
+    "score",
+    ("run_id", _STR, "run"),
+    ("topic_id", _INT, "topic behind the front"),
+    ("year", _YEAR, "year (window years, then the forecast years)"),
+    ("n_works", _INT, "works of the front that year (null for forecast years)"),
+    ("corpus", _INT, "works of the whole window that year (null for forecast years)"),
+    ("observed", _FLOAT, "n_works / corpus (null for forecast years)"),
+    ("trend", _FLOAT, "share on the least-squares line through the log smoothed share"),
+    ("lower", _FLOAT, "lower bound of the prediction interval (forecast years only)"),
+    ("upper", _FLOAT, "upper bound of the prediction interval (forecast years only)"),
+    ("is_forecast", _BOOL, "true for the years after the window"),
+    ("level", _FLOAT, "coverage of the prediction interval (e.g. 0.9)"),
+)
+
+FRONT_SIMILARITIES = _t(
+    "front_similarities",
+    "Per run, every ordered pair of fronts with the cosine similarity of their centroids "
+    "(the 'closest fronts' of the report).",
+    "score",
+    ("run_id", _STR, "run"),
+    ("topic_id", _INT, "a front's topic"),
+    ("other_topic_id", _INT, "another front's topic"),
+    ("similarity", _FLOAT, "cosine of the two centroids"),
+    ("closeness_rank", _INT, "1 = the front most similar to topic_id, then 2, ..."),
+    (
+        "basis",
+        _STR,
+        "embeddings (mean embedding of the cluster members) or map (mean map position, when the "
+        "run has no embeddings)",
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -381,6 +434,8 @@ TABLES: dict[str, Table] = {
         TOPIC_YEAR_COUNTS,
         TOPIC_SCORES,
         FRONTS,
+        FRONT_FORECASTS,
+        FRONT_SIMILARITIES,
     )
 }
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import duckdb
 
+from fronts.accounting import corpus_summary
 from fronts.errors import FrontsError
-from fronts.stages.corpus import IngestOutcome, corpus_summary
+from fronts.stages.inputs import IngestPlan
 from fronts.store import fetch_one
 
 
@@ -13,7 +14,7 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
-def format_ingest_summary(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome) -> str:
+def format_ingest_summary(con: duckdb.DuckDBPyConnection, inputs: IngestPlan) -> str:
     """A per-source table (read / accepted / merged / quarantined, years, coverage) and totals."""
     summary = corpus_summary(con)
     header = (
@@ -21,8 +22,9 @@ def format_ingest_summary(con: duckdb.DuckDBPyConnection, outcome: IngestOutcome
         f"{'years':>12}{'abstract':>10}{'refs':>7}{'cited':>10}"
     )
     lines = [
-        f"read {len(outcome.read_files)} file(s), {outcome.n_read} records; "
-        f"{len(outcome.unchanged_files)} file(s) unchanged since the last ingest",
+        f"read {len(inputs.files)} file(s), {inputs.n_read} records; "
+        f"{len(inputs.unchanged)} file(s) unchanged since the last ingest; "
+        f"{len(inputs.skipped)} non-export file(s) skipped",
         "",
         header,
         "-" * len(header),

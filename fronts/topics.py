@@ -43,9 +43,9 @@ from fronts.labels import (
     rerank_mmr,
     sentence_term_embedder,
 )
-from fronts.schemas import DOC_TOPICS, TOPICS
+from fronts.schemas import DOC_TOPICS, OUTLIER, TOPICS
+from fronts.vectors import centroids_of, unit_rows
 
-OUTLIER = -1
 # The 2-D map spreads points a little (umap's default min_dist) so that a dense topic reads as
 # a cloud rather than a dot; clustering itself uses config.umap.min_dist.
 MAP_MIN_DIST = 0.1
@@ -143,6 +143,25 @@ def hdbscan_labels(reduced: np.ndarray, config: TopicsConfig, min_cluster_size: 
     return select_clusters(model.condensed_tree_.to_numpy(), cap)
 
 
+# Automatic number of consensus fits: FIT_BUDGET / works, within [MIN_FITS, MAX_FITS].
+FIT_BUDGET = 10_000
+MIN_FITS, MAX_FITS = 5, 25
+
+
+def resolve_consensus_runs(n_works: int, config: TopicsConfig) -> int:
+    """How many seeded fits the consensus combines: the configured number, or by size.
+
+    One UMAP layout is chaotic in its input (a 1e-6 change of the vectors gives another
+    layout), so a small corpus's topics hang on few fits: at 280 works, five fits gave 2 to 5
+    topics under such noise, 9 or more gave the same 3 every time (docs/methodology.md,
+    "Consensus"). A fit costs about linearly in the works, so small corpora get more of them:
+    ceil(FIT_BUDGET / works) fits, between MIN_FITS and MAX_FITS.
+    """
+    if config.consensus.runs is not None:
+        return config.consensus.runs
+    return min(MAX_FITS, max(MIN_FITS, math.ceil(FIT_BUDGET / max(n_works, 1))))
+
+
 def fit_seeds(seed: int, runs: int) -> list[int]:
     """Seeds of the consensus fits, derived from the run's seed by numpy's SeedSequence.
 
@@ -186,12 +205,10 @@ def exact_knn(vectors: np.ndarray, k: int, metric: str) -> tuple:
     """
     if metric != "cosine":  # the configuration admits only cosine (UmapConfig.metric)
         raise FrontsError(f"umap.metric {metric!r}: only 'cosine' is supported")
-    v = np.asarray(vectors, dtype=np.float64)
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    unit = v / np.where(norms > 0, norms, 1.0)
+    unit = unit_rows(vectors)
     distance = np.clip(1.0 - unit @ unit.T, 0.0, 2.0)
     np.fill_diagonal(distance, 0.0)
-    k = min(k, v.shape[0])
+    k = min(k, unit.shape[0])
     indices = np.argsort(distance, axis=1, kind="stable")[:, :k]
     dists = np.take_along_axis(distance, indices, axis=1)
     return indices.astype(np.int32), dists.astype(np.float32), None
@@ -201,7 +218,7 @@ class ConsensusClusterer:
     """BERTopic's cluster model: R seeded UMAP + HDBSCAN fits and their majority-vote consensus.
 
     BERTopic hands it the embeddings unchanged (its own reduction step is skipped), and each of
-    the `config.consensus.runs` fits reduces them with UMAP from one shared neighbour graph,
+    the fits (`resolve_consensus_runs`) reduces them with UMAP from one shared neighbour graph,
     with its own seed (`fit_seeds`), and clusters the result with HDBSCAN.
     `fronts.consensus.consensus_partition` keeps what most fits agree on; `labels_` is that
     partition (-1 = outlier), `partitions_` the single fits, `knn_` the shared graph.
@@ -215,21 +232,14 @@ class ConsensusClusterer:
     def fit(self, X: np.ndarray, y: Any = None) -> ConsensusClusterer:
         self.knn_ = shared_knn(X, self.config, self.seed)
         self.partitions_ = []
-        for fit_seed in fit_seeds(self.seed, self.config.consensus.runs):
+        self.runs_ = resolve_consensus_runs(X.shape[0], self.config)
+        for fit_seed in fit_seeds(self.seed, self.runs_):
             reduced = layout(X, self.knn_, self.config, fit_seed)
             self.partitions_.append(hdbscan_labels(reduced, self.config, self.min_cluster_size))
         self.labels_ = consensus_partition(
             self.partitions_, self.min_cluster_size, self.config.consensus.min_jaccard
         )
         return self
-
-
-def centroids_of(unit: np.ndarray, labels: np.ndarray, n_topics: int) -> np.ndarray:
-    """Normalised mean embedding of each topic 0..n_topics-1 over the works labelled with it."""
-    sums = np.zeros((n_topics, unit.shape[1]))
-    np.add.at(sums, labels[labels >= 0], unit[labels >= 0])
-    norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return sums / np.where(norms > 0, norms, 1.0)
 
 
 def reassign_outliers(
@@ -378,8 +388,7 @@ def fit_topics(
     ids = [work_ids[i] for i in order]
     docs = [texts[i] for i in order]
     vectors = np.asarray(embeddings, dtype=np.float64)[order]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit = vectors / np.where(norms > 0, norms, 1.0)
+    unit = unit_rows(vectors)
 
     mcs = resolve_min_cluster_size(n, config)
     needed = max(3 * mcs, config.umap.n_neighbors + 1)
@@ -399,7 +408,7 @@ def fit_topics(
     if (clustered < 0).all():
         raise FrontsError(
             f"HDBSCAN found no cluster among {n} works with min_cluster_size={mcs} (in the "
-            f"majority of {config.consensus.runs} fits); set a smaller hdbscan.min_cluster_size "
+            f"majority of {clusterer.runs_} fits); set a smaller hdbscan.min_cluster_size "
             "(or hdbscan.min_samples) in the configuration"
         )
     share_clustered = float((clustered < 0).mean())

@@ -38,3 +38,62 @@ def shared_corpora() -> Path:
             pytest.fail(reason)
         pytest.skip(reason)
     return SHARED_CORPORA
+
+
+def ingest_paths(db, paths, config=None, replace: bool = False):
+    """Ingest and normalise `paths` into the warehouse `db`, as `fronts ingest` does; returns
+    the inputs read (an `IngestPlan`)."""
+    from fronts.config import RunConfig
+    from fronts.pipeline import run_pipeline
+    from fronts.stages.inputs import read_inputs
+    from fronts.warehouse import open_warehouse
+
+    config = config or RunConfig(db=db)
+    with open_warehouse(db) as warehouse:
+        inputs = read_inputs(warehouse.con, paths, config.ingest, replace)
+        run_pipeline(warehouse, config, inputs, analyse=False)
+    return inputs
+
+
+@pytest.fixture(scope="session")
+def ingest():
+    """`ingest(db, paths, config=None, replace=False)`: the corpus stages into a warehouse."""
+    return ingest_paths
+
+
+def run_fronts(*args: str, cwd=None):
+    """The installed `fronts` script run as a user runs it: a process of its own."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("fronts")), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def table_counts(db, tables=("records", "works", "source_files", "quarantine", "runs")):
+    """Rows per table of the warehouse `db`: compared before and after a refused command."""
+    from fronts.store import connect, scalar
+
+    con = connect(db, read_only=True)
+    try:
+        return {t: scalar(con, f"SELECT count(*) FROM {t}") for t in tables}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def fronts_cli():
+    """`fronts_cli(*args)`: run the installed `fronts` script (see `run_fronts`)."""
+    return run_fronts
+
+
+@pytest.fixture(scope="session")
+def counts():
+    """`counts(db)`: rows per corpus table of a warehouse (see `table_counts`)."""
+    return table_counts

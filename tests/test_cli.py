@@ -15,7 +15,7 @@ def test_ingest_prints_a_reconciled_summary_and_is_idempotent(tmp_path, fixtures
     ]
     assert main(["ingest", *files, "--db", str(db), "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "read 3 file(s)" in out
+    assert "read 3 file(s)" in out and "0 non-export file(s) skipped" in out
     assert "DOES NOT RECONCILE" not in out
     for source in ("wos", "scopus", "bibtex"):
         assert f"\n{source} " in out
@@ -38,11 +38,12 @@ def test_unknown_file_is_a_clear_error_exit_1(tmp_path, capsys):
     assert "fronts ingest: error:" in err and "odd.txt" in err and "tried:" in err
 
 
-def test_bad_config_names_the_key(tmp_path, capsys):
+def test_bad_config_names_the_key_and_is_a_usage_error(tmp_path, capsys):
     cfg = tmp_path / "bad.toml"
     cfg.write_text("[embed]\nbatch_size = 0\n")
-    assert main(["show", "--config", str(cfg)]) == 1
-    assert "key 'embed.batch_size'" in capsys.readouterr().err
+    assert main(["show", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "key 'embed.batch_size'" in err and err.count("\n") == 1
 
 
 def test_show_without_a_warehouse(tmp_path, capsys):

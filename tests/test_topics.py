@@ -310,7 +310,21 @@ def fitted(corpus: tuple[pl.DataFrame, np.ndarray], model: Any) -> fronts.topics
 @pytest.mark.shared
 @pytest.mark.slow
 def test_topics_recover_the_source_corpora(corpus: Any, fitted: Any) -> None:
-    frame, _ = corpus
+    _recovers_the_source_corpora(corpus[0], fitted)
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_topics_recover_the_source_corpora_when_the_vectors_move_by_a_millionth(
+    corpus: Any, model: Any
+) -> None:
+    frame, vectors = corpus
+    ids, texts = frame["work_id"].to_list(), frame["text"].to_list()
+    fit = fit_topics(ids, texts, perturbed(vectors, 1), TopicsConfig(), SEED, model)
+    _recovers_the_source_corpora(frame, fit)
+
+
+def _recovers_the_source_corpora(frame: pl.DataFrame, fitted: Any) -> None:
     assert fitted.n_topics >= 4
     assert fitted.outlier_share <= TopicsConfig().max_outlier_share
     assert fitted.outlier_share <= fitted.outlier_share_clustered
@@ -432,3 +446,54 @@ def test_no_cluster_found_is_a_clear_error(
         fit_topics(
             frame["work_id"].to_list(), frame["text"].to_list(), vectors, TopicsConfig(), 1, model
         )
+
+
+# --- robustness: what a test asserts of topics must survive a 1e-6 change of the vectors ------
+
+
+def perturbed(vectors: np.ndarray, seed: int, scale: float = 1e-6) -> np.ndarray:
+    """The vectors times (1 + scale * standard normal noise): what another CPU might compute."""
+    noise = np.random.default_rng(seed).standard_normal(vectors.shape)
+    return (vectors * (1.0 + scale * noise)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def small_corpus(shared_corpora: Path, model: Any) -> tuple[list[str], list[str], np.ndarray]:
+    """data-science-education's 280 works of 2019-2024 (WoS + Scopus), embedded."""
+    from fronts.config import IngestConfig
+    from fronts.embed import build_texts, embed_texts
+    from fronts.ingest.detect import read_file
+    from fronts.normalise import normalise_records
+
+    folder = shared_corpora / "data-science-education"
+    parts = [read_file(f, IngestConfig()) for f in sorted(folder.glob("*_dse_*"))]
+    records = pl.concat([p.records for p in parts], how="diagonal_relaxed")
+    quarantine = pl.concat([p.quarantine for p in parts], how="diagonal_relaxed")
+    works = normalise_records(records, quarantine).works
+    texts = build_texts(works.filter(pl.col("year").is_between(2019, 2024)).sort("work_id"))
+    vectors = embed_texts(model, texts["text"].to_list(), 32, False)
+    return texts["work_id"].to_list(), texts["text"].to_list(), vectors
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.parametrize("noise_seed", [None, 1, 2])
+def test_a_small_corpus_keeps_its_topics_when_the_vectors_move_by_a_millionth(
+    small_corpus: Any, model: Any, noise_seed: int | None
+) -> None:
+    # The corpus whose topic count flipped between two CPUs of the same kind (2 vs 3 topics):
+    # with 5 consensus fits, such noise gave 2 to 5 topics; the automatic fit count holds it.
+    ids, texts, vectors = small_corpus
+    if noise_seed is not None:
+        vectors = perturbed(vectors, noise_seed)
+    fit = fit_topics(ids, texts, vectors, TopicsConfig(), 11, model)
+    assert fit.n_topics >= 3
+    assert fit.outlier_share <= TopicsConfig().max_outlier_share
+    assert fronts.topics.resolve_consensus_runs(len(ids), TopicsConfig()) == 25
+
+
+def test_consensus_fits_scale_down_with_the_corpus() -> None:
+    config = TopicsConfig()
+    runs = [fronts.topics.resolve_consensus_runs(n, config) for n in (280, 1000, 2000, 60_000)]
+    assert runs == [25, 10, 5, 5]
+    assert fronts.topics.resolve_consensus_runs(280, TopicsConfig(consensus={"runs": 3})) == 3

@@ -28,7 +28,7 @@ from scipy.stats import rankdata
 from fronts.config import RunConfig, config_from_dict
 from fronts.errors import ConfigError, FrontsError
 from fronts.scoring.indicators import PSEUDO_COUNT, masked_slope
-from fronts.topics import centroids_of
+from fronts.vectors import centroids_of, unit_rows
 
 PREDICTORS = ("fronts", "score", "emergence", "momentum")
 # The protocol in force; bench/preregistration.toml (v1) stays as the record of the first run.
@@ -184,21 +184,15 @@ def topic_centroids(
     core = doc_topics.filter(pl.col("assignment") == "cluster")
     pos = np.array([row[w] for w in core["work_id"]], dtype=np.int64)
     labels = core["topic_id"].to_numpy().astype(np.int64)
-    unit = _unit(vectors[pos])
+    unit = unit_rows(vectors[pos])
     centroids = centroids_of(unit, labels, int(doc_topics["topic_id"].max()) + 1)
     own = np.einsum("ij,ij->i", unit, centroids[labels])
     return centroids, float(np.quantile(own, floor_quantile))
 
 
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    v = np.asarray(vectors, dtype=np.float64)
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    return v / np.where(norms > 0, norms, 1.0)
-
-
 def assign_nearest(vectors: np.ndarray, centroids: np.ndarray, floor: float) -> np.ndarray:
     """Topic of each work by nearest centroid (cosine); -1 below the similarity floor."""
-    sims = _unit(vectors) @ centroids.T
+    sims = unit_rows(vectors) @ centroids.T
     best = np.argmax(sims, axis=1)
     return np.where(sims[np.arange(len(best)), best] >= floor, best, -1)
 

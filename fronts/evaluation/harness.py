@@ -44,6 +44,7 @@ from fronts.evaluation.planted import (
     make_planted_corpus,
     subtopic_pools,
 )
+from fronts.jsonsafe import json_safe
 
 # The four corpora of ../shared/corpora that hold every subtopic of DEFAULT_TOPICS.
 DEFAULT_SOURCE_FOLDERS = (
@@ -141,19 +142,6 @@ def machine() -> dict:
     }
 
 
-def json_safe(value):
-    """NaN and infinities become null (strict JSON); tuples become lists."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        return json_safe(value.item())
-    return value
-
-
 def _fmt(value, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -233,15 +221,25 @@ class PeakRSS:
 
 
 @contextmanager
-def _stage(name: str, table: dict, rss: PeakRSS) -> Iterator[None]:
-    rss.reset()
+def _stage(name: str, table: dict, rss: PeakRSS, add: bool = False) -> Iterator[None]:
+    """Time the block into table[name]; with `add`, on top of what is there already."""
+    before = table.get(name) if add else None
+    if before is None:
+        rss.reset()
     t0, c0 = time.perf_counter(), time.process_time()
     yield
-    table[name] = {
+    cost = {
         "s": round(time.perf_counter() - t0, 2),
         "cpu_s": round(time.process_time() - c0, 2),
         "peak_mb": round(rss.peak_mb),
     }
+    if before is not None:
+        cost = {
+            "s": round(before["s"] + cost["s"], 2),
+            "cpu_s": round(before["cpu_s"] + cost["cpu_s"], 2),
+            "peak_mb": max(before["peak_mb"], cost["peak_mb"]),
+        }
+    table[name] = cost
 
 
 # --------------------------------------------------------------------------- refits
@@ -298,9 +296,14 @@ def _one_size(
     corpus_seed: int,
     rss: PeakRSS,
 ) -> dict:
-    from fronts.embed import build_texts, load_model
-    from fronts.stages import analysis, corpus
-    from fronts.store import connect, read_table
+    from fronts.embed import build_texts, load_model, model_key
+    from fronts.embedding_cache import run_vectors
+    from fronts.pipeline import run_pipeline
+    from fronts.runs import works_in_window
+    from fronts.stages.base import RunOptions
+    from fronts.stages.inputs import read_inputs
+    from fronts.store import read_table
+    from fronts.warehouse import open_warehouse
 
     stages: dict = {}
     folder = out_dir / str(n_works)
@@ -312,26 +315,30 @@ def _one_size(
     window = tuple(planted.summary["window"])
     config = config.model_copy(update={"window": window})
     truth, summary = planted.truth, planted.summary
-    con = connect(config.db)
-    try:
+
+    def timed(stage, work):
+        # ingest and normalise are one line of the table, as in earlier results
+        name = "ingest+normalise" if stage.part == "corpus" else stage.name
+        with _stage(name, stages, rss, add=True):
+            return work()
+
+    with open_warehouse(config.db, command="fronts bench planted") as warehouse:
+        con = warehouse.con
         with _stage("ingest+normalise", stages, rss):
-            corpus.ingest_files(con, [planted.corpus], config, replace=True)
-            corpus.normalise_stage(con)
-        ctx = analysis.start_run(con, config)
-        with _stage("embed", stages, rss):
-            embed_info = analysis.embed_stage(con, ctx)
-        with _stage("topics", stages, rss):
-            topics_info = analysis.topics_stage(con, ctx, reuse=False)
-        with _stage("score", stages, rss):
-            analysis.score_stage(con, ctx)
-        analysis.finish_run(con, ctx, "completed")
-        doc_topics = read_table(con, "doc_topics", where="run_id = ?", params=[ctx.run_id])
-        fronts = read_table(con, "fronts", where="run_id = ?", params=[ctx.run_id])
-        ids, vectors = analysis.load_run_vectors(con, ctx)
-        works = analysis.works_in_window(con, window)
+            inputs = read_inputs(con, [planted.corpus], config.ingest, replace=True)
+        outcome = run_pipeline(
+            warehouse,
+            config,
+            inputs,
+            RunOptions(reuse_topics=False, report=False),
+            executor=timed,
+        )
+        run_id = outcome.run_id
+        doc_topics = read_table(con, "doc_topics", where="run_id = ?", params=[run_id])
+        fronts = read_table(con, "fronts", where="run_id = ?", params=[run_id])
+        ids, vectors = run_vectors(con, model_key(config.embed), run_id)
+        works = works_in_window(con, window)
         citations = con.sql("SELECT * FROM citations ORDER BY citing_work_id, cited_key").pl()
-    finally:
-        con.close()
     with _stage("evaluate", stages, rss):
         main = _scored(doc_topics, fronts, truth, summary)
     texts = build_texts(works)
@@ -359,12 +366,12 @@ def _one_size(
             sub_fits.append(_fit(frames, subset, config.seed, config, truth, summary))
     return {
         "corpus": str(planted.corpus),
-        "run_id": ctx.run_id,
+        "run_id": run_id,
         "window": list(window),
         "n_works": n_works,
         "plan": {t.name: round(t.weight, 6) for t in plan},
-        "embed": embed_info,
-        "topics": topics_info,
+        "embed": outcome.stages["embed"].summary(),
+        "topics": outcome.stages["topics"].summary(),
         "run": main["metrics"],
         "seeds": stability(seed_fits) if len(seed_fits) > 1 else {},
         "subsamples": stability(sub_fits) if len(sub_fits) > 1 else {},

@@ -25,9 +25,10 @@ import polars as pl
 from scipy.stats import kendalltau, spearmanr
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 
+from fronts.schemas import OUTLIER
+
 MIN_PURITY = 0.5  # strictly more than half of the found topic's works
 MIN_COVERAGE = 0.3  # at least this share of the planted unit's works
-OUTLIER = -1
 
 
 def match_topics(

@@ -29,7 +29,6 @@ import polars as pl
 from fronts.config import IngestConfig
 from fronts.errors import FrontsError
 from fronts.evaluation.subtopics import FENCES, SUBTOPICS
-from fronts.ingest.detect import expand_paths, read_file
 from fronts.normalise import _work_id, normalise_records, normalise_title
 from fronts.scoring.indicators import PSEUDO_COUNT
 
@@ -162,9 +161,12 @@ def read_source_works(sources: list[Path], config: IngestConfig | None = None) -
     stripped of DOIs, two such works could be merged by the title rule of `normalise_records`,
     and the ground truth would no longer count them right.
     """
-    results = [read_file(f, config or IngestConfig()) for f in expand_paths(sources)]
-    if not results:
+    from fronts.stages.inputs import read_inputs
+
+    if not sources:
         raise PlantedCorpusError("no source files given")
+    # Notes beside the exports (PROVENANCE.md, README) are skipped as non-exports.
+    results = [f.result for f in read_inputs(None, sources, config or IngestConfig()).files]
     records = pl.concat([r.records for r in results], how="vertical_relaxed")
     quarantine = pl.concat([r.quarantine for r in results], how="vertical_relaxed")
     works = normalise_records(records, quarantine).works.filter(pl.col("has_abstract"))

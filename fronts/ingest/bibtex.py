@@ -41,7 +41,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 from fronts.config import IngestConfig
 from fronts.errors import InputFormatError
 from fronts.ingest.common import ParsedRecord, ReadResult, finalise, read_text
-from fronts.ingest.countries import normalise_country
+from fronts.ingest.countries import countries_of_addresses
 
 NAME = "bibtex"
 
@@ -208,12 +208,7 @@ def _places(f: dict[str, str], authors: list[str], is_wos: bool) -> dict[str, li
         value = f.get("affiliations") or f.get("affiliation") or ""
         addresses = [_text(a) or "" for a in re.split(r";|\n", value)]
     addresses = [a.strip().rstrip(".").strip() for a in addresses if a and a.strip()]
-    countries: dict[str, None] = {}
-    for address in addresses:
-        country = normalise_country(address.rsplit(",", 1)[-1])
-        if country:
-            countries.setdefault(country)
-    return {"affiliations": addresses, "countries": list(countries)}
+    return {"affiliations": addresses, "countries": countries_of_addresses(addresses)}
 
 
 def _wos_addresses(value: str, authors: list[str]) -> list[str]:

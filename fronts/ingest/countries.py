@@ -8,6 +8,7 @@ with the UK's constituent countries folded into "United Kingdom" (as InCites doe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import pycountry
@@ -119,3 +120,14 @@ def normalise_country(value: str | None) -> str | None:
     if stripped and stripped != text:
         return normalise_country(stripped)
     return None
+
+
+def countries_of_addresses(addresses: Iterable[str]) -> list[str]:
+    """Countries of affiliation addresses, deduplicated in order: each address's last
+    comma-separated part ("Stanford, CA 94305 USA" -> "United States"), normalised."""
+    found: dict[str, None] = {}
+    for address in addresses:
+        country = normalise_country(address.rsplit(",", 1)[-1].strip())
+        if country:
+            found.setdefault(country, None)
+    return list(found)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -14,27 +13,6 @@ from fronts.ingest.common import ReadResult, read_head
 # Order matters: specific signatures first, the generic tabular reader last.
 READERS: tuple[ModuleType, ...] = (wos, wos_tab, ris, bibtex, openalex, scopus, tabular)
 FORMATS: tuple[str, ...] = tuple(r.NAME for r in READERS)
-
-
-def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
-    """The export files named, a folder standing for every file under it (sorted).
-
-    Notes beside the exports (Markdown, e.g. a README or PROVENANCE.md) and hidden files are
-    skipped; a path that does not exist is kept, so that reading it fails with its name.
-    """
-    files: list[Path] = []
-    for given in map(Path, paths):
-        if given.is_dir():
-            files += sorted(
-                p
-                for p in given.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() != ".md"
-                and not any(part.startswith(".") for part in p.relative_to(given).parts)
-            )
-        else:
-            files.append(given)
-    return files
 
 
 def detect_format(path: Path, config: IngestConfig) -> ModuleType:

@@ -22,7 +22,7 @@ from typing import Any
 
 from fronts.errors import InputFormatError
 from fronts.ingest.common import ParsedRecord, clean_text, read_text
-from fronts.ingest.openalex import (
+from fronts.ingest.openalex_values import (
     DroppedCounts,
     country_names,
     display_name_to_author,

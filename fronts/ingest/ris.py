@@ -25,7 +25,7 @@ import rispy
 from fronts.config import IngestConfig
 from fronts.errors import InputFormatError
 from fronts.ingest.common import ParsedRecord, ReadResult, finalise, read_text
-from fronts.ingest.countries import normalise_country
+from fronts.ingest.countries import countries_of_addresses
 
 NAME = "ris"
 
@@ -129,11 +129,6 @@ def _fields(entry: dict[str, Any]) -> dict[str, Any]:
     """Map one rispy entry onto the record fields."""
     notes = " ".join(_as_list(entry.get("notes")))
     addresses = [a.strip().rstrip(".") for a in _as_list(entry.get("author_address"))]
-    countries: dict[str, None] = {}
-    for address in addresses:
-        country = normalise_country(address.rsplit(",", 1)[-1])
-        if country:
-            countries.setdefault(country)
     tc = _first(entry, "times_cited")
     if tc is None and (match := _TIMES_CITED_RE.search(notes)):
         tc = match.group(1) or match.group(2)
@@ -157,7 +152,7 @@ def _fields(entry: dict[str, Any]) -> dict[str, Any]:
         "language": _first(entry, "language"),
         "authors": _as_list(entry.get("authors")) or _as_list(entry.get("first_authors")),
         "affiliations": addresses,
-        "countries": list(countries),
+        "countries": countries_of_addresses(addresses),
         "author_keywords": _as_list(entry.get("keywords")),
         "cited_refs": _as_list(entry.get("cited_references")),
         "times_cited": tc,

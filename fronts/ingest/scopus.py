@@ -34,9 +34,9 @@ from fronts.ingest.common import (
     read_text,
     split_list,
 )
+from fronts.ingest.countries import countries_of_addresses
 from fronts.ingest.tabular import (
     author_name,
-    countries_of,
     csv_header,
     csv_rows,
     is_initials,
@@ -157,7 +157,7 @@ def _fields(row: dict[str, str]) -> dict[str, Any]:
         "language": cell.get("language of original document"),
         "authors": scopus_authors(cell.get("authors")),
         "affiliations": affiliations,
-        "countries": countries_of(affiliations),
+        "countries": countries_of_addresses(affiliations),
         "author_keywords": split_list(cell.get("author keywords"), ";"),
         "cited_refs": references.split("; ") if references else [],
         "times_cited": parse_int(cited_by),

@@ -34,7 +34,7 @@ import polars as pl
 from fronts.config import IngestConfig, TabularConfig
 from fronts.errors import InputFormatError
 from fronts.ingest.common import ParsedRecord, ReadResult, clean_text, finalise, read_text
-from fronts.ingest.countries import normalise_country
+from fronts.ingest.countries import countries_of_addresses, normalise_country
 
 NAME = "tabular"
 PARQUET_MAGIC = b"PAR1"
@@ -188,16 +188,6 @@ def split_run_together_names(text: str) -> list[str]:
     return names
 
 
-def countries_of(affiliations: list[str]) -> list[str]:
-    """Countries of affiliation addresses: the last comma-separated part of each, normalised."""
-    found: dict[str, None] = {}
-    for affiliation in affiliations:
-        country = normalise_country(affiliation.rsplit(",", 1)[-1])
-        if country:
-            found.setdefault(country, None)
-    return list(found)
-
-
 def _items(value: Any, separator: str) -> list[str]:
     """A list cell: Parquet lists as they are, text split on the separator."""
     if value is None:
@@ -226,7 +216,7 @@ def _ieee_fields(row: Row) -> dict[str, Any]:
         "doc_type": row.get("Document Identifier"),
         "authors": [given_first_name(a) for a in _items(row.get("Authors"), ";")],
         "affiliations": affiliations,
-        "countries": countries_of(affiliations),
+        "countries": countries_of_addresses(affiliations),
         "author_keywords": _items(row.get("Author Keywords"), ";"),
         "times_cited": count if count is not None else 0,
     }
@@ -281,7 +271,7 @@ def _mapped(mapping: dict[str, str], separator: str) -> Callable[[Row], dict[str
         if "countries" in out:
             out["countries"] = [c for c in map(normalise_country, out["countries"]) if c]
         elif "affiliations" in out:
-            out["countries"] = countries_of(out["affiliations"])
+            out["countries"] = countries_of_addresses(out["affiliations"])
         return out
 
     return fields

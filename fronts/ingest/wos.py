@@ -33,7 +33,7 @@ from typing import Any
 from fronts.config import IngestConfig
 from fronts.errors import InputFormatError
 from fronts.ingest.common import ParsedRecord, ReadResult, finalise, read_text
-from fronts.ingest.countries import normalise_country
+from fronts.ingest.countries import countries_of_addresses
 
 NAME = "wos"
 
@@ -76,20 +76,6 @@ def address_of(line: str) -> str:
     return text.rstrip(".").strip()
 
 
-def country_of(address: str) -> str | None:
-    """The country of a WoS address: its last comma-separated part ("CA 94305 USA" -> US)."""
-    return normalise_country(address.rsplit(",", 1)[-1].strip())
-
-
-def _countries(addresses: Sequence[str]) -> list[str]:
-    found: dict[str, None] = {}
-    for address in addresses:
-        country = country_of(address)
-        if country is not None:
-            found.setdefault(country, None)
-    return list(found)
-
-
 def _first(values: Sequence[str] | None) -> str | None:
     """A single-valued tag's text, wrapped lines joined with spaces."""
     if not values:
@@ -121,7 +107,7 @@ def fields_from_tags(tags: Mapping[str, Sequence[str]]) -> dict[str, Any]:
         "language": _first(tags.get("LA")),
         "authors": list(tags.get("AU", ())),
         "affiliations": addresses,
-        "countries": _countries(addresses),
+        "countries": countries_of_addresses(addresses),
         "author_keywords": keywords.split(";") if keywords else [],
         "cited_refs": list(tags.get("CR", ())),
         "times_cited": _first(tags.get("TC")),

@@ -2,22 +2,29 @@
 
 `build_report(con, run_id, out_root)` does it all; the steps are separate so that each can be
 tested alone: `load_report_data` (the only DuckDB reader), `render_report` (pure: data in,
-{path: text} out), `write_report`, and `print_pdf` (headless Chromium).
+{path: text} out), `write_report`, and `print_pdf` (headless Chromium). The names are loaded on
+first use, so that `from fronts.report import find_browser` stays quick.
 """
 
-from fronts.report.build import build_report
-from fronts.report.data import ReportData, load_report_data
-from fronts.report.pdf import find_browser, print_pdf
-from fronts.report.render import render_report, write_report
-from fronts.store import resolve_run
+from __future__ import annotations
 
-__all__ = [
-    "ReportData",
-    "build_report",
-    "find_browser",
-    "load_report_data",
-    "print_pdf",
-    "render_report",
-    "resolve_run",
-    "write_report",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ReportData": "fronts.report.data",
+    "build_report": "fronts.report.build",
+    "find_browser": "fronts.report.pdf",
+    "load_report_data": "fronts.report.data",
+    "print_pdf": "fronts.report.pdf",
+    "render_report": "fronts.report.render",
+    "require_browser": "fronts.report.pdf",
+    "write_report": "fronts.report.render",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'fronts.report' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

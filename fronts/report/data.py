@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import numpy as np
 import polars as pl
 
-from fronts.config import ScoreConfig, config_from_dict
+from fronts.accounting import corpus_summary
+from fronts.config import ScoreConfig
 from fronts.errors import FrontsError
 from fronts.store import read_table
 
@@ -63,9 +63,9 @@ class ReportData:
     """One run as the report sees it. Frames are sorted, so rendering is deterministic.
 
     `fronts` is the fronts table joined with the indicators of topic_scores, by rank. `works`
-    holds every work of the run's window with its topic and map position. `centroids` holds one
-    unit vector per topic, from the embeddings (`centroid_basis` 'embeddings') or, when the run
-    has none, from the mean map coordinates ('map').
+    holds every work of the run's window with its topic and map position. `forecasts` and
+    `similarities` are the run's rows of `front_forecasts` and `front_similarities`: the report
+    computes no indicator of its own.
     """
 
     run: dict[str, Any]
@@ -81,11 +81,10 @@ class ReportData:
     fronts: pl.DataFrame
     topics: pl.DataFrame
     topic_year_counts: pl.DataFrame
-    corpus_year_counts: pl.DataFrame
+    forecasts: pl.DataFrame
+    similarities: pl.DataFrame
     works: pl.DataFrame
     abstracts: pl.DataFrame
-    centroids: pl.DataFrame
-    centroid_basis: str
 
 
 def _run_row(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
@@ -93,29 +92,6 @@ def _run_row(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     if runs.height == 0:
         raise FrontsError(f"no run {run_id!r} in this warehouse")
     return runs.row(0, named=True)
-
-
-def _sources(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    # The same per-format accounting and coverage `fronts ingest` prints.
-    return con.sql(
-        """
-        WITH counts AS (
-            SELECT source, count(*) AS files, sum(n_read)::BIGINT AS n_read,
-                   sum(n_accepted)::BIGINT AS accepted, sum(n_merged)::BIGINT AS merged,
-                   sum(n_quarantined)::BIGINT AS quarantined
-            FROM stage_counts WHERE stage = 'ingest' AND source_file <> '*' GROUP BY source
-        ), coverage AS (
-            SELECT source, min(year) AS year_min, max(year) AS year_max,
-                   avg((abstract IS NOT NULL)::INT) AS share_abstract,
-                   avg((len(cited_refs) > 0)::INT) AS share_references
-            FROM records GROUP BY source
-        )
-        SELECT c.source, c.files, c.n_read, c.accepted, c.merged, c.quarantined,
-               v.year_min, v.year_max, v.share_abstract, v.share_references
-        FROM counts c LEFT JOIN coverage v USING (source)
-        ORDER BY c.source
-        """
-    ).pl()
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -207,42 +183,6 @@ def _abstract_ids(topics: pl.DataFrame, works: pl.DataFrame) -> list[str]:
     return sorted(wanted)
 
 
-def _centroids(
-    con: duckdb.DuckDBPyConnection, run_id: str, config: dict[str, Any], works: pl.DataFrame
-) -> tuple[pl.DataFrame, str]:
-    vectors = pl.DataFrame()
-    try:
-        from fronts.embed import model_key
-
-        key = model_key(config_from_dict(config).embed)
-        vectors = con.sql(
-            "SELECT d.topic_id, e.vector FROM doc_topics d JOIN work_texts t "
-            "ON t.run_id = d.run_id AND t.work_id = d.work_id JOIN embeddings e "
-            "ON e.text_sha256 = t.text_sha256 AND e.model = ? "
-            "WHERE d.run_id = ? AND d.topic_id >= 0 ORDER BY d.topic_id, d.work_id",
-            params=[key, run_id],
-        ).pl()
-    except FrontsError:
-        pass  # the run's model directory is gone; fall back to the map
-    if vectors.height:
-        topic = vectors["topic_id"].to_numpy()
-        dim = int(vectors["vector"].list.len().max())  # type: ignore[arg-type]
-        matrix = vectors["vector"].list.to_array(dim).to_numpy().astype(np.float64)
-        basis = "embeddings"
-    else:
-        placed = works.filter((pl.col("topic_id") >= 0) & pl.col("x").is_not_null())
-        placed = placed.sort("topic_id", "work_id")
-        topic = placed["topic_id"].to_numpy()
-        matrix = placed.select("x", "y").to_numpy().astype(np.float64)
-        basis = "map"
-    if topic.size == 0:
-        return pl.DataFrame(schema={"topic_id": pl.Int64, "vector": pl.List(pl.Float64)}), basis
-    ids, starts = np.unique(topic, return_index=True)
-    sums = np.add.reduceat(matrix, starts, axis=0)
-    means = sums / np.diff(np.append(starts, topic.size))[:, None]
-    return pl.DataFrame({"topic_id": ids.astype(np.int64), "vector": list(means)}), basis
-
-
 def load_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
     """Read one run and the corpus behind it from the warehouse.
 
@@ -265,29 +205,26 @@ def load_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
         params=[abstract_ids],
     ).pl()
     quarantine, examples = _quarantine(con)
-    centroids, basis = _centroids(con, run_id, config, works)
-    corpus_years = (
-        works.group_by("year").agg(n_works=pl.len()).sort("year").cast({"n_works": pl.Int64})
-    )
+
+    def of_run(table: str, order_by: str) -> pl.DataFrame:
+        return read_table(con, table, where="run_id = ?", params=[run_id], order_by=order_by)
+
     return ReportData(
         run=run,
         config=config,
         versions=json.loads(run["versions_json"] or "{}"),
         n_top=score_cfg.n_fronts,
         source_files=read_table(con, "source_files", order_by="source_file"),
-        sources=_sources(con),
+        sources=corpus_summary(con).drop("times_cited"),
         stage_counts=read_table(con, "stage_counts", order_by="stage, source_file"),
         quarantine=quarantine,
         quarantine_examples=examples,
         coverage=_coverage(con, run_id),
         fronts=fronts,
         topics=topics,
-        topic_year_counts=read_table(
-            con, "topic_year_counts", where="run_id = ?", params=[run_id], order_by="topic_id, year"
-        ),
-        corpus_year_counts=corpus_years,
+        topic_year_counts=of_run("topic_year_counts", "topic_id, year"),
+        forecasts=of_run("front_forecasts", "topic_id, year").drop("run_id"),
+        similarities=of_run("front_similarities", "topic_id, closeness_rank").drop("run_id"),
         works=works,
         abstracts=abstracts,
-        centroids=centroids,
-        centroid_basis=basis,
     )

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-import numpy as np
 import polars as pl
 
 from fronts.config import SupportConfig
@@ -144,25 +143,20 @@ def representative_abstracts(
 
 
 def related_fronts(
-    centroids: pl.DataFrame, topic_ids: list[int], k: int = N_RELATED
+    similarities: pl.DataFrame, topic_ids: list[int], k: int = N_RELATED
 ) -> dict[int, list[tuple[int, float]]]:
-    """For each of `topic_ids`, the `k` other topics of that list with the most similar centroid.
+    """For each of `topic_ids`, its `k` closest other fronts among them, closest first.
 
-    Similarity is the cosine of the centroids (mean embedding of the works, or mean map
-    position when the run kept no embeddings); ties are broken by topic id.
+    `similarities` holds the run's `front_similarities` rows (computed by the score stage).
     """
-    by_topic = {int(t): np.asarray(v, dtype=np.float64) for t, v in centroids.iter_rows()}
-    ids = [t for t in sorted(topic_ids) if t in by_topic]
+    wanted = set(topic_ids)
     out: dict[int, list[tuple[int, float]]] = {t: [] for t in topic_ids}
-    if len(ids) < 2:
-        return out
-    matrix = np.stack([by_topic[t] for t in ids])
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    unit = matrix / np.where(norms > 0, norms, 1.0)
-    sims = unit @ unit.T
-    for i, topic in enumerate(ids):
-        order = sorted((j for j in range(len(ids)) if j != i), key=lambda j: (-sims[i, j], ids[j]))
-        out[topic] = [(ids[j], float(sims[i, j])) for j in order[:k]]
+    pairs = similarities.filter(
+        pl.col("topic_id").is_in(list(wanted)) & pl.col("other_topic_id").is_in(list(wanted))
+    ).sort("topic_id", "closeness_rank")
+    for topic, other, sim in pairs.select("topic_id", "other_topic_id", "similarity").iter_rows():
+        if len(out[topic]) < k:
+            out[topic].append((int(other), float(sim)))
     return out
 
 

@@ -9,7 +9,7 @@ name from the corpus can close the script or open a tag.
 from __future__ import annotations
 
 import json
-import math
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,30 +19,20 @@ import polars as pl
 from markupsafe import Markup
 
 from fronts.errors import FrontsError
+from fronts.jsonsafe import json_safe
 from fronts.report import view
 from fronts.report.data import ReportData
-from fronts.report.forecast import HORIZON, LEVEL, PSEUDO_COUNT, forecast_shares
 from fronts.report.glossary import fmt
+from fronts.scoring.forecast import HORIZON, LEVEL, PSEUDO_COUNT
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC_ASSETS = ("report.css", "report.js")
 MARKER = ".fronts-report"
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe copy: NaN and infinities become null (JSON has no NaN)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
 def to_json(value: Any) -> str:
     """Deterministic compact JSON of `value` (keys in insertion order, NaN as null)."""
-    return json.dumps(_clean(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return json.dumps(json_safe(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def json_script(value: Any) -> Markup:
@@ -129,13 +119,7 @@ def render_report(data: ReportData, with_pdf: bool = True) -> dict[str, str]:
 
     `with_pdf` only decides whether the pages link to a `report.pdf`, which `print_pdf` makes.
     """
-    window = (int(data.run["window_start"]), int(data.run["window_end"]))
-    forecast = forecast_shares(
-        data.topic_year_counts,
-        data.corpus_year_counts,
-        window,
-        data.fronts["topic_id"].to_list(),
-    )
+    forecast = data.forecasts.drop("level")
     env = environment()
     overview = view.overview(data, forecast)
     dossiers = view.dossiers(data, forecast)
@@ -182,17 +166,24 @@ def render_report(data: ReportData, with_pdf: bool = True) -> dict[str, str]:
 def write_report(files: dict[str, str], out_dir: str | Path) -> Path:
     """Write `files` under `out_dir` (replacing an earlier report there); returns `out_dir`.
 
-    The folder is rebuilt from scratch so that no page of an earlier render (say, a front that
-    no longer exists) survives. Only an empty folder or an earlier report (it holds the
-    `.fronts-report` marker) is replaced; anything else raises `FrontsError`.
+    The folder is written beside its final place and swapped in only when complete, so a crash
+    while writing leaves the earlier report whole, and no page of an earlier render (say, a
+    front that no longer exists) survives. Only an empty folder or an earlier report (it holds
+    the `.fronts-report` marker) is replaced; anything else raises `FrontsError`.
     """
     out = Path(out_dir)
-    if out.exists():
-        if not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file()):
-            raise FrontsError(f"{out} exists and is not a fronts report; choose another --out")
-        shutil.rmtree(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
+        raise FrontsError(f"{out} exists and is not a fronts report; choose another --out")
+    fresh = out.with_name(f".{out.name}.new-{os.getpid()}")
+    stale = out.with_name(f".{out.name}.old-{os.getpid()}")
+    for leftover in (fresh, stale):
+        shutil.rmtree(leftover, ignore_errors=True)
     for rel, text in files.items():
-        path = out / rel
+        path = fresh / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    if out.exists():
+        out.rename(stale)
+    fresh.rename(out)
+    shutil.rmtree(stale, ignore_errors=True)
     return out

@@ -192,7 +192,7 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
         r["topic_id"]: r
         for r in data.fronts.select("topic_id", "rank", "label").iter_rows(named=True)
     }
-    related = dossier.related_fronts(data.centroids, list(by_topic))
+    related = dossier.related_fronts(data.similarities, list(by_topic))
     criteria = _score_config(data).support
     out = []
     for i, row in enumerate(data.fronts.iter_rows(named=True)):
@@ -330,7 +330,9 @@ def appendix(data: ReportData) -> dict[str, Any]:
         "basis_counts": sorted(
             data.fronts.group_by("citation_basis").len().iter_rows(), key=lambda kv: str(kv[0])
         ),
-        "centroid_basis": data.centroid_basis,
+        "centroid_basis": (
+            data.similarities["basis"][0] if data.similarities.height else "embeddings"
+        ),
         "indicators": INDICATORS,
         "classes": CLASSES,
         "weights": sorted(((data.config.get("score") or {}).get("weights") or {}).items()),

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fronts.vectors import centroids_of, unit_rows
+
 _CHUNK = 8192  # rows of the work-to-centroid similarity computed at once (bounded memory)
 
 
@@ -69,15 +71,11 @@ def outlier_membership(
     assigned = real[topic_idx]
     core = core & assigned
     if vectors is not None and np.any(core):
-        v = np.asarray(vectors, dtype=np.float64)
-        norms = np.linalg.norm(v, axis=1, keepdims=True)
-        unit = v / np.where(norms > 0, norms, 1.0)
-        sums = np.zeros((k, unit.shape[1]))
-        np.add.at(sums, topic_idx[core], unit[core])
-        c_norm = np.linalg.norm(sums, axis=1, keepdims=True)
-        centroids = sums / np.where(c_norm > 0, c_norm, 1.0)
+        unit = unit_rows(vectors)
+        centroids = centroids_of(unit, np.where(core, topic_idx, -1), k)
         own = np.einsum("ij,ij->i", unit, centroids[topic_idx])
-        nearest, near_sim = _nearest(unit, centroids, real & (c_norm[:, 0] > 0))
+        has_core = np.linalg.norm(centroids, axis=1) > 0
+        nearest, near_sim = _nearest(unit, centroids, real & has_core)
         core_sim = own
         candidate = ~core
     else:

@@ -34,6 +34,8 @@ import numpy as np
 import polars as pl
 import scipy.sparse as sp
 
+from fronts.vectors import unit_rows
+
 MAD_SCALE = 1.4826  # MAD * 1.4826 estimates the standard deviation of a normal sample
 MIN_REFERENCE = 5  # fewer reference topics than this give no meaningful median / MAD
 _LOG_FLOOR = 1e-4  # floor of term relevance before the logarithm (a term seen nowhere else)
@@ -81,9 +83,7 @@ def core_similarity(topic_idx: np.ndarray, n_topics: int, vectors: np.ndarray | 
     """
     if vectors is None:
         return np.full(n_topics, np.nan)
-    v = np.asarray(vectors, dtype=np.float64)
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    unit = v / np.where(norms > 0, norms, 1.0)
+    unit = unit_rows(vectors)
     sums = np.zeros((n_topics, unit.shape[1]))
     np.add.at(sums, topic_idx, unit)
     counts = np.bincount(topic_idx, minlength=n_topics)

@@ -9,10 +9,12 @@ import polars as pl
 
 from fronts.config import ScoreConfig
 from fronts.schemas import FRONTS, TOPIC_SCORES, TOPIC_YEAR_COUNTS, Table
+from fronts.scoring.forecast import front_forecasts
 from fronts.scoring.indicators import Indicators, indicators
 from fronts.scoring.membership import Membership, outlier_membership
 from fronts.scoring.rank import Ranking, classify, rank_topics, rankable_rows
 from fronts.scoring.relevance import Relevance, topic_relevance
+from fronts.scoring.similarity import front_similarities
 from fronts.scoring.support import Support, frame_fields, topic_support
 from fronts.scoring.trend import benjamini_hochberg, share_trend
 from fronts.scoring.worktable import WorkTable, build_worktable
@@ -31,11 +33,24 @@ class Robustness:
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """The frames of the `topic_year_counts`, `topic_scores` and `fronts` tables, without run_id."""
+    """The frames of the score stage's tables (`topic_year_counts`, `topic_scores`, `fronts`,
+    `front_forecasts`, `front_similarities`), without run_id."""
 
     topic_year_counts: pl.DataFrame
     topic_scores: pl.DataFrame
     fronts: pl.DataFrame
+    front_forecasts: pl.DataFrame
+    front_similarities: pl.DataFrame
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """{table name: frame}, in the order the tables are documented."""
+        return {
+            "topic_year_counts": self.topic_year_counts,
+            "topic_scores": self.topic_scores,
+            "fronts": self.fronts,
+            "front_forecasts": self.front_forecasts,
+            "front_similarities": self.front_similarities,
+        }
 
 
 def _schema_without_run_id(table: Table) -> pl.Schema:
@@ -78,10 +93,34 @@ def score_topics(
     point = indicators(table, recent_years=config.recent_years)
     robust = robustness(table, point, works, topics, config, vectors)
     ranking = rank_topics(table, point, config, seed, robust.relevance.off_topic)
+    fronts = _fronts(table, point, ranking, topics, robust, config.growth_fdr)
+    rows = ranking.rankable
     return ScoreResult(
         topic_year_counts=_year_counts(table, point),
         topic_scores=_topic_scores(table, point, ranking, robust),
-        fronts=_fronts(table, point, ranking, topics, robust, config.growth_fdr),
+        fronts=fronts,
+        front_forecasts=front_forecasts(
+            table.years, point.n_works[rows], point.corpus, table.topic_ids[rows]
+        ),
+        front_similarities=_similarities(table, doc_topics, vectors, table.topic_ids[rows]),
+    )
+
+
+def _similarities(
+    table: WorkTable, doc_topics: pl.DataFrame, vectors: Vectors | None, front_ids: np.ndarray
+) -> pl.DataFrame:
+    """Centroid similarities of the fronts: from the embeddings, else from the 2-D map."""
+    labels = table.topic_ids[table.topic_idx]
+    if vectors is not None:
+        return front_similarities(front_ids, labels, _aligned_vectors(table, vectors), "embeddings")
+    if not {"x", "y"} <= set(doc_topics.columns):  # no map either: no similarities
+        return front_similarities(front_ids, labels[:0], np.empty((0, 2)), "map")
+    placed = doc_topics.filter(pl.col("x").is_not_null() & (pl.col("topic_id") >= 0))
+    return front_similarities(
+        front_ids,
+        placed["topic_id"].to_numpy(),
+        placed.select("x", "y").to_numpy(),
+        "map",
     )
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-OUTLIER = -1
+from fronts.schemas import OUTLIER
+
 TOP_SHARE = 0.10  # the "top 10 %" of PP(top 10 %)
 PER_YEAR_COVERAGE = 0.5  # share of a topic's cited works that must carry per-year counts
 MIN_LOCAL_CITATIONS = 10  # local citations a topic needs before they are trusted as a series

@@ -1,7 +1,8 @@
-"""Stages as the warehouse sees them: read named tables, call the library, write named tables.
+"""The stages of a run, one module each, all with one signature: `run(con, ctx) -> Result`.
 
-Each function here is what a Prefect task of `flows/` calls, and what the CLI calls directly.
-The computing lives in the library modules they call (`fronts.ingest`, `fronts.normalise`,
-`fronts.embed`, `fronts.topics`, `fronts.scoring`); these functions only move frames between
-DuckDB and those modules, one transaction per stage.
+Each reads named warehouse tables, calls the library (`fronts.ingest`, `fronts.normalise`,
+`fronts.embed`, `fronts.topics`, `fronts.scoring`, `fronts.report`) and writes named tables,
+one transaction per write, and returns a small typed result. Their order is declared once, in
+`fronts.pipeline`; the table schemas live in `fronts.schemas`, whose `written_by` names these
+stages.
 """

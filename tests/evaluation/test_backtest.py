@@ -275,14 +275,14 @@ def test_cli_backtest_reports_a_corpus_too_short_for_the_protocol(tmp_path, caps
     err = capsys.readouterr()
     assert "needs works up to 2024" in err.err
     assert hashlib.sha256(PREREG.read_bytes()).hexdigest() in err.out
-    assert main([*args[:-1], str(tmp_path / "none.toml")]) == 1
+    assert main([*args[:-1], str(tmp_path / "none.toml")]) == 2  # a usage error
     assert "pre-registration file not found" in capsys.readouterr().err
 
 
 def test_result_formats_as_a_table_and_json(monkeypatch):
     import json
 
-    from fronts.stages.backtest import BacktestResult, format_backtest
+    from fronts.evaluation.backtest_run import BacktestResult, format_backtest
 
     works, citations, ids, vectors = _corpus()
     monkeypatch.setattr(fronts.topics, "fit_topics", _fit_by_axis)

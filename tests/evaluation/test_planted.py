@@ -253,24 +253,21 @@ def test_real_corpus_truth_is_exact_and_deterministic(real_works, tmp_path):
 @pytest.mark.shared
 @pytest.mark.slow
 def test_a_1k_planted_corpus_recovers_its_strongly_emerging_front(real_works, tmp_path):
-    from fronts.stages import analysis, corpus
-    from fronts.store import connect, read_table
+    from fronts.pipeline import run_pipeline
+    from fronts.stages.base import RunOptions
+    from fronts.stages.inputs import read_inputs
+    from fronts.store import read_table
+    from fronts.warehouse import open_warehouse
 
     sources, works = real_works
     planted = make_planted_corpus(sources, 1000, tmp_path / "p", seed=11, topics=E2E, works=works)
     config = load_config(None, db=tmp_path / "w.duckdb", window=[2016, 2024], seed=11)
-    con = connect(config.db)
-    try:
-        corpus.ingest_files(con, [planted.corpus], config, replace=True)
-        corpus.normalise_stage(con)
-        ctx = analysis.start_run(con, config)
-        analysis.embed_stage(con, ctx)
-        analysis.topics_stage(con, ctx)
-        analysis.score_stage(con, ctx)
-        doc_topics = read_table(con, "doc_topics", where="run_id = ?", params=[ctx.run_id])
-        fronts = read_table(con, "fronts", where="run_id = ?", params=[ctx.run_id])
-    finally:
-        con.close()
+    with open_warehouse(config.db) as warehouse:
+        inputs = read_inputs(warehouse.con, [planted.corpus], config.ingest, replace=True)
+        outcome = run_pipeline(warehouse, config, inputs, RunOptions(report=False))
+        own = {"where": "run_id = ?", "params": [outcome.run_id]}
+        doc_topics = read_table(warehouse.con, "doc_topics", **own)
+        fronts = read_table(warehouse.con, "fronts", **own)
     result = evaluate_planted(doc_topics, fronts, planted.truth, planted.summary, k=10)
     print(json.dumps(result, indent=1, default=str))  # the numbers of docs/_benchmarks/planted.md
     assert result["n_truth_in_run"] == 1000

@@ -1,4 +1,6 @@
-"""End to end: the Prefect flow on a real mixed WoS + Scopus corpus, twice with the same seed."""
+"""End to end: the Prefect flow on a real mixed WoS + Scopus corpus, twice with the same seed.
+
+The flow runs every stage of `fronts.pipeline.STAGES` as a Prefect task of its own."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import polars as pl
 import pytest
 
 from fronts.config import load_config
+from fronts.pipeline import STAGES
 from fronts.store import connect, read_table, scalar
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
@@ -29,6 +32,18 @@ def _ranking(db) -> pl.DataFrame:
         con.close()
 
 
+def _task_names(flow_run_id) -> list[str]:
+    """The names of the flow run's task runs, in the order they started."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+    return [r.name.rsplit("-", 1)[0] for r in sorted(runs, key=lambda r: r.expected_start_time)]
+
+
 def test_flow_runs_end_to_end_and_is_deterministic(tmp_path, shared_corpora, prefect_harness):
     from flows.research_fronts import research_fronts
 
@@ -36,16 +51,18 @@ def test_flow_runs_end_to_end_and_is_deterministic(tmp_path, shared_corpora, pre
     files = sorted(folder.glob("*.csv")) + sorted(folder.glob("*.txt"))
     config = load_config(None, db=tmp_path / "w.duckdb", window=[2019, 2024], seed=11)
 
-    first = research_fronts(config, paths=files, replace=True)
+    state = research_fronts(config, paths=files, replace=True, return_state=True)
+    first = state.result()
+    assert _task_names(state.state_details.flow_run_id) == [s.name for s in STAGES]
     con = connect(config.db)
     counts = read_table(con, "stage_counts", where="source_file = '*'").row(0, named=True)
     assert counts["n_read"] == 318 + 146
     assert counts["n_read"] == counts["n_accepted"] + counts["n_merged"] + counts["n_quarantined"]
     assert counts["n_merged"] > 50  # WoS and Scopus overlap
     assert scalar(con, "SELECT status FROM runs WHERE run_id = ?", [first.run_id]) == "completed"
-    n_topics = first.stages["topics"]["n_topics"]
+    n_topics = first.stages["topics"].n_topics
     assert n_topics >= 3
-    assert first.stages["topics"]["outlier_share"] <= 0.15
+    assert first.stages["topics"].outlier_share <= 0.15
     scores = read_table(con, "topic_scores", where="run_id = ?", params=[first.run_id])
     ranked = scores.filter(pl.col("score").is_not_null())
     for column in ("growth", "mean_year", "coherence", "impact", "emergence", "score"):
@@ -63,8 +80,8 @@ def test_flow_runs_end_to_end_and_is_deterministic(tmp_path, shared_corpora, pre
     # A rerun refits everything but the embeddings (cached), and must give identical tables.
     second = research_fronts(config, paths=files, replace=True, reuse_topics=False)
     assert second.run_id == first.run_id
-    assert second.stages["embed"]["n_embedded"] == 0  # every vector came from the cache
-    assert second.stages["topics"]["reused_from"] is None
+    assert second.stages["embed"].n_embedded == 0  # every vector came from the cache
+    assert second.stages["topics"].reused_from is None
     after = _ranking(config.db)
     assert after.equals(before)
     con = connect(config.db, read_only=True)
@@ -77,11 +94,11 @@ def test_flow_runs_end_to_end_and_is_deterministic(tmp_path, shared_corpora, pre
     )
     third = research_fronts(reweighted, report=False)
     assert third.run_id != first.run_id
-    assert third.stages["topics"]["reused_from"] == first.run_id
-    assert third.stages["topics"]["n_topics"] == n_topics
+    assert third.stages["topics"].reused_from == first.run_id
+    assert third.stages["topics"].n_topics == n_topics
 
     # A plain rerun of the first configuration reuses its own topic fit and ranks identically.
     fourth = research_fronts(config, report=False)
     assert fourth.run_id == first.run_id
-    assert fourth.stages["topics"]["reused_from"] == first.run_id
+    assert fourth.stages["topics"].reused_from == first.run_id
     assert _ranking(config.db).filter(pl.col("run_id") == first.run_id).equals(before)

@@ -64,16 +64,3 @@ def test_empty_and_missing_files_are_clear_errors(tmp_path):
 def test_forced_format_that_does_not_exist(fixtures_dir):
     with pytest.raises(InputFormatError, match="unknown format 'endnote'"):
         read_file(fixtures_dir / "wos/valid.txt", IngestConfig(), fmt="endnote")
-
-
-def test_a_folder_stands_for_its_export_files(tmp_path, fixtures_dir):
-    from fronts.ingest.detect import expand_paths
-
-    folder = tmp_path / "exports"
-    (folder / "2024").mkdir(parents=True)
-    (folder / ".cache").mkdir()
-    for name in ("b.txt", "2024/a.bib", "PROVENANCE.md", ".cache/x.txt", ".hidden.ris"):
-        (folder / name).write_text("x")
-    single = fixtures_dir / "wos" / "sample.txt"
-    got = expand_paths([folder, single, tmp_path / "missing.csv"])
-    assert got == [folder / "2024/a.bib", folder / "b.txt", single, tmp_path / "missing.csv"]

@@ -10,8 +10,8 @@ from fronts.errors import InputFormatError
 from fronts.ingest import openalex
 from fronts.ingest.common import read_head
 from fronts.ingest.detect import detect_format
-from fronts.ingest.openalex import display_name_to_author, invert_abstract, short_id
 from fronts.ingest.openalex_csv import csv_records, literal_values
+from fronts.ingest.openalex_values import display_name_to_author, invert_abstract, short_id
 from fronts.schemas import RECORD_FIELDS
 
 CONFIG = IngestConfig()

@@ -20,6 +20,8 @@ import polars as pl
 from fronts.config import RunConfig
 from fronts.embed import model_key
 from fronts.schemas import TABLES
+from fronts.scoring.forecast import front_forecasts
+from fronts.scoring.similarity import front_similarities
 from fronts.scoring.trend import benjamini_hochberg, share_trend
 from fronts.store import connect, write_tables
 
@@ -287,6 +289,8 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
         "status": "completed",
         "started_at": started,
         "finished_at": started + dt.timedelta(minutes=12),
+        "attempts": 1,
+        "error": None,
     }
     records = [
         {
@@ -336,16 +340,32 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
         "topic_scores": _frame("topic_scores", scores),
         "fronts": _frame("fronts", fronts),
     }
+    # What the score stage computes from the same numbers: forecasts and front similarities.
+    topic_ids = np.array(sorted(COUNTS))
+    forecasts = front_forecasts(
+        np.arange(WINDOW[0], WINDOW[1] + 1),
+        np.array([COUNTS[t] for t in topic_ids], dtype=np.float64),
+        np.array(corpus, dtype=np.float64),
+        topic_ids,
+    )
+    frames["front_forecasts"] = forecasts.with_columns(run_id=pl.lit(RUN_ID))
+    # Topic t's works point along axis t: topics 0 and 2 share a second axis, so they are
+    # each other's closest front.
+    axis = {
+        0: [1.0, 0.0, 0.5, 0.0],
+        1: [0.0, 1.0, 0.0, 0.0],
+        2: [0.6, 0.0, 1.0, 0.0],
+        3: [0.0, 0.0, 0.0, 1.0],
+        -1: [0.3, 0.3, 0.3, 0.3],
+    }
+    labels = np.array([d["topic_id"] for d in docs])
     if embeddings:
-        # Topic t's works point along axis t: topics 0 and 2 share a second axis, so they are
-        # each other's closest front.
-        axis = {
-            0: [1.0, 0.0, 0.5, 0.0],
-            1: [0.0, 1.0, 0.0, 0.0],
-            2: [0.6, 0.0, 1.0, 0.0],
-            3: [0.0, 0.0, 0.0, 1.0],
-            -1: [0.3, 0.3, 0.3, 0.3],
-        }
+        points, basis = np.array([axis[d["topic_id"]] for d in docs]), "embeddings"
+    else:
+        points, basis = np.array([[d["x"], d["y"]] for d in docs]), "map"
+    similarities = front_similarities(topic_ids, labels, points, basis)
+    frames["front_similarities"] = similarities.with_columns(run_id=pl.lit(RUN_ID))
+    if embeddings:
         frames["work_texts"] = _frame(
             "work_texts",
             [
@@ -366,6 +386,7 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
                     "model": model_key(RunConfig().embed),
                     "text_sha256": f"h{d['work_id']}",
                     "vector": axis[d["topic_id"]],
+                    "embedded_by": RUN_ID,
                 }
                 for d in docs
             ],

@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 from report_fixture import COUNTS, OFF_TOPIC, OUTLIERS, RUN_ID, SUPPORTED, build_warehouse
 
@@ -20,7 +19,8 @@ def test_reads_the_run_and_its_corpus(report_data):
     ]
     n_works = sum(map(sum, COUNTS.values())) + sum(OUTLIERS)
     assert d.works.height == n_works == d.coverage["works"]
-    assert d.corpus_year_counts["n_works"].sum() == n_works
+    corpus = d.forecasts.filter(~d.forecasts["is_forecast"] & (d.forecasts["topic_id"] == 0))
+    assert corpus["corpus"].sum() == n_works
     assert d.works["work_id"].is_sorted()
     assert d.coverage["references_resolved"] == 19 and d.coverage["references"] == 38
     assert d.quarantine["n"].to_list() == [2, 2]  # numbers masked: one row per reason
@@ -42,20 +42,21 @@ def test_reads_the_robustness_columns_of_fronts_and_topic_scores(report_data):
         assert f[col].null_count() == 0, col
 
 
-def test_centroids_come_from_the_embeddings(report_data):
-    assert report_data.centroid_basis == "embeddings"
-    by_topic = {t: np.asarray(v) for t, v in report_data.centroids.iter_rows()}
-    assert sorted(by_topic) == [0, 1, 2, 3]
-    np.testing.assert_allclose(by_topic[1], [0.0, 1.0, 0.0, 0.0])
+def test_forecasts_and_similarities_are_the_score_stage_tables(report_data):
+    assert report_data.forecasts["topic_id"].unique().sort().to_list() == [0, 1, 2, 3]
+    assert report_data.forecasts.filter(report_data.forecasts["is_forecast"]).height == 8
+    sims = report_data.similarities
+    assert set(sims["basis"]) == {"embeddings"}
+    closest = sims.filter((sims["topic_id"] == 0) & (sims["closeness_rank"] == 1))
+    assert closest["other_topic_id"].to_list() == [2]
 
 
-def test_without_embeddings_centroids_fall_back_to_the_map(tmp_path):
+def test_without_embeddings_similarities_come_from_the_map(tmp_path):
     db = build_warehouse(tmp_path / "w.duckdb", embeddings=False)
     con = connect(db, read_only=True)
     data = load_report_data(con, RUN_ID)
     con.close()
-    assert data.centroid_basis == "map"
-    assert len(data.centroids["vector"][0]) == 2
+    assert set(data.similarities["basis"]) == {"map"}
 
 
 def test_unknown_run_and_run_without_fronts_are_clear_errors(tmp_path):

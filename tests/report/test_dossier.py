@@ -66,14 +66,17 @@ def test_representative_abstracts_follow_the_topic_model_then_centrality():
     assert got[0]["abstract"].endswith(" …") and len(got[0]["abstract"]) <= 102
 
 
-def test_related_fronts_are_the_nearest_centroids():
-    centroids = pl.DataFrame(
-        {"topic_id": [0, 1, 2, 3], "vector": [[1.0, 0.0], [0.0, 1.0], [1.0, 0.2], [-1.0, 0.0]]}
-    )
-    got = dossier.related_fronts(centroids, [0, 1, 2], k=2)
-    assert [t for t, _ in got[0]] == [2, 1]  # topic 3 is not a front
+def test_related_fronts_are_the_closest_others_among_the_listed_fronts():
+    import numpy as np
+
+    from fronts.scoring.similarity import front_similarities
+
+    points = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.2], [-1.0, 0.0]])
+    table = front_similarities(np.arange(4), np.arange(4), points, "embeddings")
+    got = dossier.related_fronts(table, [0, 1, 2], k=2)
+    assert [t for t, _ in got[0]] == [2, 1]  # topic 3 is not listed
     assert got[0][0][1] == pytest.approx(1 / (1.04**0.5))
-    assert dossier.related_fronts(centroids, [0])[0] == []
+    assert dossier.related_fronts(table, [0])[0] == []
 
 
 def test_venues_and_keywords():

@@ -6,6 +6,7 @@ education topic may be flagged.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -22,8 +23,10 @@ WINDOW = (2019, 2024)
 N_QUANTUM = 40
 
 
-@pytest.fixture(scope="module")
-def mixed_run(shared_corpora):
+@pytest.fixture(scope="module", params=[None, 1], ids=["as-embedded", "vectors-moved-1e-6"])
+def mixed_run(shared_corpora, request):
+    """The mixed corpus, run as embedded and with its vectors moved by 1e-6 (relative): what
+    the tests assert must not hang on the last bits of the embeddings."""
     folder = shared_corpora / "data-science-education"
     files = sorted(folder.glob("*.csv")) + sorted(folder.glob("*.txt"))
     quantum_file = shared_corpora / "control-quantum-wos-30k" / "raw" / "savedrecs-10.txt.gz"
@@ -43,6 +46,9 @@ def mixed_run(shared_corpora):
     texts = build_texts(works)
     model = load_model(EmbedConfig())
     vectors = embed_texts(model, texts["text"].to_list(), 32, False)
+    if request.param is not None:
+        noise = np.random.default_rng(request.param).standard_normal(vectors.shape)
+        vectors = (vectors * (1.0 + 1e-6 * noise)).astype(np.float32)
     ids = texts["work_id"].to_list()
     topics_config = TopicsConfig(
         hdbscan={"min_cluster_size": 8, "cluster_selection_method": "leaf"}

@@ -12,24 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
-# Add-half (Haldane-Anscombe) smoothing, as in fronts.scoring: empty years keep a finite log.
-PSEUDO_COUNT = 0.5
+from fronts.schemas import FRONT_FORECASTS
+from fronts.scoring.indicators import PSEUDO_COUNT
+
 HORIZON = 2
 LEVEL = 0.90
-
-FORECAST_SCHEMA = {
-    "topic_id": pl.Int64,
-    "year": pl.Int32,
-    "n_works": pl.Int64,
-    "corpus": pl.Int64,
-    "observed": pl.Float64,
-    "trend": pl.Float64,
-    "lower": pl.Float64,
-    "upper": pl.Float64,
-    "is_forecast": pl.Boolean,
-}
 
 
 def trend_forecast(
@@ -70,6 +58,8 @@ def trend_forecast(
     if m >= 3:
         residuals = y - (intercept + slope * x)
         s = float(np.sqrt((residuals**2).sum() / (m - 2)))
+        from scipy import stats  # scipy.stats takes a second to import
+
         q = float(stats.t.ppf(0.5 + level / 2, m - 2))
         half = q * s * np.sqrt(1.0 + 1.0 / m + (future - x_mean) ** 2 / sxx)
         k = years.size
@@ -78,47 +68,43 @@ def trend_forecast(
     return out
 
 
-def forecast_shares(
-    topic_year_counts: pl.DataFrame,
-    corpus_year_counts: pl.DataFrame,
-    window: tuple[int, int],
-    topic_ids: list[int],
+def front_forecasts(
+    years: np.ndarray,
+    n_works: np.ndarray,
+    corpus: np.ndarray,
+    topic_ids: np.ndarray,
     horizon: int = HORIZON,
     level: float = LEVEL,
 ) -> pl.DataFrame:
-    """Observed share, trend and forecast per topic and year; one frame, sorted.
+    """Observed share, trend and forecast of each topic, one row per topic and year, sorted.
 
-    `topic_year_counts` needs topic_id, year, n_works; `corpus_year_counts` needs year, n_works
-    (all works of the window that year, outliers included). Years of the window missing from
-    either frame count zero works.
+    `n_works` (K, T) holds each topic's works per window year `years` (T,), `corpus` (T,) the
+    works of the whole window per year (outliers included), `topic_ids` (K,) the topics. The
+    rows are those of the `front_forecasts` table (without run_id).
     """
-    years = np.arange(window[0], window[1] + 1)
-    corpus = dict(corpus_year_counts.select("year", "n_works").iter_rows())
-    n_corpus = np.array([corpus.get(int(y), 0) for y in years], dtype=np.int64)
-    counts: dict[tuple[int, int], int] = {
-        (int(t), int(y)): int(n)
-        for t, y, n in topic_year_counts.select("topic_id", "year", "n_works").iter_rows()
-    }
     rows: list[dict[str, object]] = []
-    for topic_id in sorted(topic_ids):
-        n_topic = np.array([counts.get((topic_id, int(y)), 0) for y in years], dtype=np.int64)
-        fc = trend_forecast(years, n_topic, n_corpus, horizon, level)
+    for topic_id, counts in sorted(zip(topic_ids.tolist(), n_works, strict=True)):
+        fc = trend_forecast(years, counts, corpus, horizon, level)
         for i, year in enumerate(fc["year"]):
             inside = i < years.size
+            total = int(corpus[i]) if inside else None
+            n = round(float(counts[i])) if inside else None
             rows.append(
                 {
-                    "topic_id": topic_id,
+                    "topic_id": int(topic_id),
                     "year": int(year),
-                    "n_works": int(n_topic[i]) if inside else None,
-                    "corpus": int(n_corpus[i]) if inside else None,
-                    "observed": (n_topic[i] / n_corpus[i]) if inside and n_corpus[i] > 0 else None,
+                    "n_works": n,
+                    "corpus": total,
+                    "observed": (n / total) if inside and total else None,
                     "trend": _finite(fc["trend"][i]),
                     "lower": _finite(fc["lower"][i]),
                     "upper": _finite(fc["upper"][i]),
                     "is_forecast": not inside,
+                    "level": level,
                 }
             )
-    return pl.DataFrame(rows, schema=FORECAST_SCHEMA).sort("topic_id", "year")
+    schema = {k: v for k, v in FRONT_FORECASTS.schema.items() if k != "run_id"}
+    return pl.DataFrame(rows, schema=schema).sort("topic_id", "year")
 
 
 def _finite(value: float) -> float | None:

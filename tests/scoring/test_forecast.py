@@ -3,7 +3,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from fronts.report.forecast import PSEUDO_COUNT, forecast_shares, trend_forecast
+from fronts.scoring.forecast import PSEUDO_COUNT, front_forecasts, trend_forecast
 
 YEARS = np.arange(2019, 2025)
 
@@ -62,16 +62,16 @@ def test_upper_bound_is_capped_at_the_whole_corpus():
     assert np.nanmax(fc["upper"]) <= 1.0
 
 
-def test_forecast_shares_frame_has_observed_and_forecast_rows_per_topic():
-    tyc = pl.DataFrame(
-        {"topic_id": [0, 0, 1], "year": [2019, 2020, 2020], "n_works": [1, 2, 3]},
-        schema={"topic_id": pl.Int64, "year": pl.Int32, "n_works": pl.Int64},
+def test_front_forecasts_have_observed_and_forecast_rows_per_topic():
+    counts = np.array([[0, 3, 0], [1, 2, 0]], dtype=np.float64)  # topics 1 and 0, 2019-2021
+    out = front_forecasts(
+        np.arange(2019, 2022), counts, np.array([4.0, 5.0, 5.0]), np.array([1, 0])
     )
-    corpus = pl.DataFrame({"year": [2019, 2020, 2021], "n_works": [4, 5, 5]})
-    out = forecast_shares(tyc, corpus, (2019, 2021), [1, 0])
     assert out["topic_id"].to_list() == [0] * 5 + [1] * 5
     assert out.filter(pl.col("is_forecast"))["year"].to_list() == [2022, 2023] * 2
     first = out.row(0, named=True)
     assert first["observed"] == pytest.approx(0.25) and first["n_works"] == 1
     assert out.filter((pl.col("topic_id") == 1) & (pl.col("year") == 2021))["observed"][0] == 0.0
     assert out.filter(pl.col("is_forecast"))["observed"].null_count() == 4
+    assert out.filter(pl.col("is_forecast"))["lower"].null_count() == 0
+    assert set(out["level"]) == {0.9}

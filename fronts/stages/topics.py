@@ -1,0 +1,105 @@
+"""Stage `topics`: cluster the window's works into topics; writes `doc_topics` and `topics`.
+
+The fit is deterministic, so a fit that exists already is reused instead of repeated: the run's
+own (a rerun, or the resume of an interrupted run: topics are written in one transaction, so
+a run that holds them holds all of them), else a completed run on the same corpus and window
+with the same embedding, topics and seed settings (e.g. when only score weights changed).
+With the run option `reuse_topics` off, topics are always fitted again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from fronts.config import RunConfig
+from fronts.embed import build_texts, load_model, model_key
+from fronts.embedding_cache import run_vectors
+from fronts.runs import RunInfo, works_in_window
+from fronts.schemas import OUTLIER
+from fronts.stages.base import StageContext, StageResult
+from fronts.store import read_table, write_tables
+
+
+@dataclass(frozen=True)
+class TopicsResult(StageResult):
+    n_topics: int
+    outlier_share_clustered: float
+    outlier_share: float
+    reused_from: str | None
+
+
+def topic_inputs_key(config: RunConfig) -> str:
+    """What a topic fit depends on besides the corpus: the embedding, topics and seed settings."""
+    parts = {
+        "embed": config.embed.model_dump(
+            mode="json", exclude={"threads", "batch_size", "cache", "commit_every"}
+        ),
+        "topics": config.topics.model_dump(mode="json"),
+        "seed": config.seed,
+    }
+    return json.dumps(parts, sort_keys=True)
+
+
+def reusable_fit(con: duckdb.DuckDBPyConnection, run: RunInfo, config: RunConfig) -> str | None:
+    """The run whose topic fit this run would reproduce exactly: itself when it holds topics,
+    else a completed run on the same corpus, window and topic inputs; None when none exists."""
+    if con.execute("SELECT 1 FROM topics WHERE run_id = ? LIMIT 1", [run.run_id]).fetchall():
+        return run.run_id
+    rows = con.execute(
+        "SELECT r.run_id, r.config_json FROM runs r WHERE r.status = 'completed' "
+        "AND r.corpus_sha256 = (SELECT corpus_sha256 FROM runs WHERE run_id = ?) "
+        "AND r.window_start = ? AND r.window_end = ? "
+        "AND EXISTS (SELECT 1 FROM topics t WHERE t.run_id = r.run_id) ORDER BY r.run_id",
+        [run.run_id, *run.window],
+    ).fetchall()
+    wanted = topic_inputs_key(config)
+    for run_id, config_json in rows:
+        if topic_inputs_key(RunConfig.model_validate_json(config_json)) == wanted:
+            return run_id
+    return None
+
+
+def _shares(doc_topics: pl.DataFrame) -> tuple[float, float]:
+    n = max(doc_topics.height, 1)
+    clustered = (doc_topics["assignment"] != "cluster").sum() / n
+    return float(clustered), float((doc_topics["topic_id"] == OUTLIER).sum() / n)
+
+
+def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> TopicsResult:
+    """Fit (or reuse) the run's topics and write them under its run id."""
+    from fronts.topics import fit_topics  # umap, hdbscan and bertopic take seconds to import
+
+    run_info = ctx.require_run()
+    config = ctx.config
+    source = reusable_fit(con, run_info, config) if ctx.options.reuse_topics else None
+    if source is not None:
+        doc_topics = read_table(con, "doc_topics", where="run_id = ?", params=[source])
+        topics = read_table(con, "topics", where="run_id = ?", params=[source])
+    else:
+        work_ids, vectors = run_vectors(con, model_key(config.embed), run_info.run_id)
+        texts = build_texts(works_in_window(con, run_info.window))
+        by_id = dict(zip(texts["work_id"], texts["text"], strict=True))
+        fit = fit_topics(
+            work_ids,
+            [by_id[w] for w in work_ids],
+            vectors,
+            config.topics,
+            config.seed,
+            embedding_model=load_model(config.embed),
+        )
+        doc_topics, topics = fit.doc_topics, fit.topics
+    own = ("run_id = ?", [run_info.run_id])
+    write_tables(
+        con,
+        {
+            "doc_topics": doc_topics.with_columns(run_id=pl.lit(run_info.run_id)),
+            "topics": topics.with_columns(run_id=pl.lit(run_info.run_id)),
+        },
+        where={"doc_topics": own, "topics": own},
+    )
+    clustered, unassigned = _shares(doc_topics)
+    return TopicsResult(topics.height, clustered, unassigned, source)
