@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 from scipy.stats import rankdata
 
-from fronts.config import RunConfig, config_from_dict
+from fronts.config import RunConfig, apply_overrides, config_from_dict
 from fronts.errors import ConfigError, FrontsError
 from fronts.scoring.indicators import PSEUDO_COUNT, masked_slope
 from fronts.vectors import centroids_of, unit_rows
@@ -106,13 +106,7 @@ def load_preregistration(path: str | Path) -> Preregistration:
 
 def backtest_config(base: RunConfig, reg: Preregistration) -> RunConfig:
     """The run configuration of the backtest: `base` with the pre-registered overrides."""
-    data = base.model_dump(mode="json")
-    for dotted, value in reg.config.items():
-        node = data
-        *parents, leaf = dotted.split(".")
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[leaf] = value
+    data = apply_overrides(base.model_dump(mode="json"), dict(reg.config))
     return config_from_dict(data, f"{reg.path} [config]")
 
 
