@@ -5,8 +5,8 @@
 `make benchmarks` measures everything anew and calls this; `make benchmarks-doc` only renders.
 The page's numbers all come from the JSON files (written by bench/ingest.py, bench/run.py,
 bench/errors.py, `fronts bench planted --json` and `fronts backtest --out`); the prose around
-them is bench/benchmarks.md.jinja2. A test renders the page and compares it with the committed one, so
-the page cannot drift from its results.
+them is bench/benchmarks.md.jinja2. A test renders the page and compares it with the committed
+one, so the page cannot drift from its results.
 """
 
 from __future__ import annotations
