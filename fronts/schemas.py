@@ -39,6 +39,10 @@ class Table:
     def empty(self) -> pl.DataFrame:
         return pl.DataFrame(schema=self.schema)
 
+    def columns_spec(self) -> tuple[tuple[str, pl.DataType, str], ...]:
+        """The columns as (name, dtype, doc) triples, to repeat them in another table."""
+        return tuple((c.name, c.dtype, c.doc) for c in self.columns)
+
 
 def _t(name: str, doc: str, written_by: str, *cols: tuple[str, pl.DataType, str]) -> Table:
     return Table(name, doc, tuple(Column(*c) for c in cols), written_by)
@@ -207,6 +211,68 @@ RUNS = _t(
     ("finished_at", pl.Datetime("us", "UTC"), "when the run finished or stopped (UTC)"),
     ("attempts", _INT, "times the run was started; more than 1 after a rerun or a resume"),
     ("error", _STR, "one-line reason of a failed run"),
+    ("n_references", _INT, "cited references of the works analysed, when the run started"),
+    (
+        "n_references_resolved",
+        _INT,
+        "of those, references resolved to a work of the corpus, when the run started",
+    ),
+)
+
+_RUN_SNAPSHOT = "the pipeline (fronts.runs), when the run starts"
+
+WORK_VERSIONS = _t(
+    "work_versions",
+    "Every version of a work that a run analysed, keyed by a hash of its content: what a run read "
+    "stays readable after later ingests change or drop the work.",
+    _RUN_SNAPSHOT,
+    ("content_sha256", _STR, "sha256 of the version's columns (its identity)"),
+    *WORKS.columns_spec(),
+)
+
+RUN_WORKS = _t(
+    "run_works",
+    "Per run, exactly the works it analysed (those of its window) and the version of each it read; "
+    "everything about a run reads its works through this table.",
+    _RUN_SNAPSHOT,
+    ("run_id", _STR, "run"),
+    ("work_id", _STR, "work"),
+    ("content_sha256", _STR, "the version read (work_versions)"),
+)
+
+RUN_FILES = _t(
+    "run_files",
+    "Per run, the source files of the warehouse's corpus when the run started, with their record "
+    "accounting and the coverage of their accepted records.",
+    _RUN_SNAPSHOT,
+    ("run_id", _STR, "run"),
+    ("source_file", _STR, "path of the file as given"),
+    ("resolved_path", _STR, "absolute path"),
+    ("source", _STR, "detected format"),
+    ("sha256", _STR, "content hash of the file's bytes"),
+    ("size_bytes", _INT, "file size in bytes"),
+    ("n_read", _INT, "records read"),
+    ("n_accepted", _INT, "records that became a work of their own"),
+    ("n_merged", _INT, "records merged into a work kept from another record"),
+    ("n_quarantined", _INT, "records refused"),
+    ("year_min", _YEAR, "earliest publication year of the accepted records"),
+    ("year_max", _YEAR, "latest publication year of the accepted records"),
+    ("n_with_abstract", _INT, "accepted records with an abstract"),
+    ("n_with_references", _INT, "accepted records with cited references"),
+    ("times_cited", _INT, "sum of the accepted records' times cited"),
+)
+
+RUN_QUARANTINE = _t(
+    "run_quarantine",
+    "Per run, the quarantined records of its corpus when it started (the raw text stays in "
+    "quarantine).",
+    _RUN_SNAPSHOT,
+    ("run_id", _STR, "run"),
+    ("stage", _STR, "stage that quarantined the record"),
+    ("source", _STR, "format of the file"),
+    ("source_file", _STR, "path of the file"),
+    ("record_no", _INT, "1-based position of the record in its file"),
+    ("reason", _STR, "why the record was refused"),
 )
 
 EMBEDDINGS = _t(
@@ -427,6 +493,10 @@ TABLES: dict[str, Table] = {
         CITATIONS,
         STAGE_COUNTS,
         RUNS,
+        WORK_VERSIONS,
+        RUN_WORKS,
+        RUN_FILES,
+        RUN_QUARANTINE,
         EMBEDDINGS,
         WORK_TEXTS,
         DOC_TOPICS,

@@ -299,7 +299,7 @@ def _one_size(
     from fronts.embed import build_texts, load_model, model_key
     from fronts.embedding_cache import run_vectors
     from fronts.pipeline import run_pipeline
-    from fronts.runs import works_in_window
+    from fronts.runs import run_works
     from fronts.stages.base import RunOptions
     from fronts.stages.inputs import read_inputs
     from fronts.store import read_table
@@ -337,7 +337,7 @@ def _one_size(
         doc_topics = read_table(con, "doc_topics", where="run_id = ?", params=[run_id])
         fronts = read_table(con, "fronts", where="run_id = ?", params=[run_id])
         ids, vectors = run_vectors(con, model_key(config.embed), run_id)
-        works = works_in_window(con, window)
+        works = run_works(con, outcome.run)
         citations = con.sql("SELECT * FROM citations ORDER BY citing_work_id, cited_key").pl()
     with _stage("evaluate", stages, rss):
         main = _scored(doc_topics, fronts, truth, summary)

@@ -1,7 +1,9 @@
 """Everything the report shows about one run, read from the warehouse into plain frames.
 
 This is the only module of `fronts.report` that talks to DuckDB: it reads, the other modules
-compute and render. Nothing here formats text for people; that is the templates' job.
+compute and render. Nothing here formats text for people; that is the templates' job. A run's
+works, files, accounting and quarantine are read as the run froze them (`fronts.runs`), so an
+old run renders the same after later ingests.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import polars as pl
 from fronts.accounting import corpus_summary
 from fronts.config import ScoreConfig
 from fronts.errors import FrontsError
-from fronts.store import read_table
+from fronts.runs import RunInfo, run_works
+from fronts.schemas import STAGE_COUNTS
+from fronts.store import read_table, scalar
 
 # What the report needs of each work of the run; abstracts are read only for the few it quotes.
 _WORK_COLUMNS = (
@@ -94,54 +98,111 @@ def _run_row(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     return runs.row(0, named=True)
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
-    # Numbers (line numbers, years, lengths) are masked so that one reason is one row.
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, run_id: str, frozen: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Reasons (numbers masked, so that one reason is one row) and the first records."""
+    table, where = ("run_quarantine", "WHERE run_id = ?") if frozen else ("quarantine", "")
+    params = [run_id] if frozen else []
     summary = con.sql(
-        """
+        f"""
         SELECT stage, coalesce(source, '?') AS source,
                regexp_replace(reason, '[0-9]+', 'N', 'g') AS reason, count(*) AS n,
                count(DISTINCT source_file) AS files
-        FROM quarantine GROUP BY ALL ORDER BY n DESC, stage, source, reason
-        """
+        FROM {table} {where} GROUP BY ALL ORDER BY n DESC, stage, source, reason
+        """,
+        params=params,
     ).pl()
     examples = con.sql(
-        "SELECT stage, source_file, record_no, reason FROM quarantine "
-        "ORDER BY stage, source_file, record_no LIMIT 20"
+        f"SELECT stage, source_file, record_no, reason FROM {table} {where} "
+        "ORDER BY stage, source_file, record_no LIMIT 20",
+        params=params,
     ).pl()
     return summary, examples
 
 
-def _coverage(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
-    row = con.execute(
-        """
-        SELECT count(*), count_if(w.has_abstract), count_if(len(w.cited_refs) > 0),
-               count_if(len(w.citations_by_year) > 0), count_if(w.times_cited > 0),
-               coalesce(sum(w.times_cited), 0), count_if(t.title_only)
-        FROM doc_topics d JOIN works w USING (work_id)
-        LEFT JOIN work_texts t ON t.run_id = d.run_id AND t.work_id = d.work_id
-        WHERE d.run_id = ?
-        """,
-        [run_id],
-    ).fetchall()[0]
-    refs = con.execute(
-        "SELECT count(*), count(c.cited_work_id) FROM citations c "
-        "JOIN doc_topics d ON d.work_id = c.citing_work_id AND d.run_id = ?",
-        [run_id],
-    ).fetchall()[0]
-    # DuckDB 2.0: a result must be fetched to the end (fetchall) before the next statement.
-    (n_works_total,) = con.execute("SELECT count(*) FROM works").fetchall()[0]
-    keys = (
-        "works",
-        "with_abstract",
-        "with_references",
-        "with_citations_by_year",
-        "cited",
-        "times_cited",
-        "title_only",
+@dataclass(frozen=True)
+class _Corpus:
+    """The corpus of a run as the report shows it: files, per-format and per-file accounting."""
+
+    source_files: pl.DataFrame
+    sources: pl.DataFrame
+    stage_counts: pl.DataFrame
+
+
+def _corpus(con: duckdb.DuckDBPyConnection, files: pl.DataFrame) -> _Corpus:
+    """From the run's `run_files`; a run made before runs froze their corpus (no rows) shows
+    the warehouse's corpus as it is now."""
+    if files.height == 0:
+        return _Corpus(
+            read_table(con, "source_files", order_by="source_file"),
+            corpus_summary(con).drop("times_cited"),
+            read_table(con, "stage_counts", order_by="stage, source_file"),
+        )
+    counts = ["n_read", "n_accepted", "n_merged", "n_quarantined"]
+    kept = pl.col("n_read") - pl.col("n_quarantined")  # records stored, merged ones included
+    sources = (
+        files.group_by("source")
+        .agg(
+            pl.len().cast(pl.Int64).alias("files"),
+            pl.col("n_read").sum(),
+            pl.col("n_accepted").sum().alias("accepted"),
+            pl.col("n_merged").sum().alias("merged"),
+            pl.col("n_quarantined").sum().alias("quarantined"),
+            pl.col("year_min").min(),
+            pl.col("year_max").max(),
+            (pl.col("n_with_abstract").sum() / kept.sum()).alias("share_abstract"),
+            (pl.col("n_with_references").sum() / kept.sum()).alias("share_references"),
+        )
+        .sort("source")
     )
-    out = dict(zip(keys, (int(v or 0) for v in row), strict=True))  # type: ignore[arg-type]
-    out["references"], out["references_resolved"] = (int(v or 0) for v in refs)  # type: ignore[union-attr]
-    out["works_in_warehouse"] = int(n_works_total)
+    per_file = files.select(pl.lit("ingest").alias("stage"), "source", "source_file", *counts)
+    total = per_file.select(
+        pl.lit("ingest").alias("stage"),
+        pl.lit("*").alias("source"),
+        pl.lit("*").alias("source_file"),
+        *(pl.col(c).sum() for c in counts),
+    )
+    stage_counts = pl.concat([per_file, total]).sort("stage", "source_file")
+    source_files = files.select(
+        "source_file",
+        "resolved_path",
+        "source",
+        "sha256",
+        "size_bytes",
+        pl.col("n_read").alias("n_records"),
+    )
+    return _Corpus(source_files, sources, stage_counts.cast(dict(STAGE_COUNTS.schema)))
+
+
+def _coverage(
+    con: duckdb.DuckDBPyConnection, run: dict[str, Any], works: pl.DataFrame
+) -> dict[str, int]:
+    """What the works analysed carry: abstracts, references, dated citations, and so on."""
+    title_only = scalar(
+        con,
+        "SELECT count_if(title_only) FROM work_texts WHERE run_id = ?",
+        [run["run_id"]],
+    )
+    out = {
+        "works": works.height,
+        "with_abstract": int(works["has_abstract"].sum()),
+        "with_references": int((works["cited_refs"].list.len() > 0).sum()),
+        "with_citations_by_year": int((works["citations_by_year"].list.len() > 0).sum()),
+        "cited": int((works["times_cited"].fill_null(0) > 0).sum()),
+        "times_cited": int(works["times_cited"].fill_null(0).sum()),
+        "title_only": int(title_only or 0),
+        "references": run["n_references"],
+        "references_resolved": run["n_references_resolved"],
+        "works_in_warehouse": int(run["n_works"] or 0),
+    }
+    if out["references"] is None:  # a run made before runs recorded their references
+        refs = con.execute(
+            "SELECT count(*), count(c.cited_work_id) FROM citations c "
+            "JOIN doc_topics d ON d.work_id = c.citing_work_id AND d.run_id = ?",
+            [run["run_id"]],
+        ).fetchall()[0]
+        out["references"], out["references_resolved"] = (int(v or 0) for v in refs)
     return out
 
 
@@ -159,13 +220,18 @@ def _fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
     return frame
 
 
-def _works(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
-    cols = ", ".join(f"w.{c}" for c in _WORK_COLUMNS)
-    return con.sql(
-        f"SELECT d.work_id, d.topic_id, d.assignment, d.similarity, d.x, d.y, {cols} "
-        "FROM doc_topics d JOIN works w USING (work_id) WHERE d.run_id = ? ORDER BY d.work_id",
+def _works(con: duckdb.DuckDBPyConnection, run_works: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    """Every work of the run with its topic, map position and what the report shows of it."""
+    docs = read_table(
+        con,
+        "doc_topics",
+        columns=["work_id", "topic_id", "assignment", "similarity", "x", "y"],
+        where="run_id = ?",
         params=[run_id],
-    ).pl()
+    )
+    return docs.join(run_works.select("work_id", *_WORK_COLUMNS), on="work_id", how="inner").sort(
+        "work_id"
+    )
 
 
 def _abstract_ids(topics: pl.DataFrame, works: pl.DataFrame) -> list[str]:
@@ -197,29 +263,30 @@ def load_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
             "finish the run (`fronts run`) before reporting it"
         )
     score_cfg = ScoreConfig.model_validate(config.get("score", {}))
-    topics = read_table(con, "topics", where="run_id = ?", params=[run_id], order_by="topic_id")
-    works = _works(con, run_id)
-    abstract_ids = _abstract_ids(topics, works)
-    abstracts = con.sql(
-        "SELECT work_id, abstract FROM works WHERE list_contains(?, work_id) ORDER BY work_id",
-        params=[abstract_ids],
-    ).pl()
-    quarantine, examples = _quarantine(con)
 
     def of_run(table: str, order_by: str) -> pl.DataFrame:
         return read_table(con, table, where="run_id = ?", params=[run_id], order_by=order_by)
+
+    topics = of_run("topics", "topic_id")
+    analysed = run_works(con, RunInfo(run_id, (run["window_start"], run["window_end"])))
+    works = _works(con, analysed, run_id)
+    abstract_ids = _abstract_ids(topics, works)
+    abstracts = analysed.filter(pl.col("work_id").is_in(abstract_ids)).select("work_id", "abstract")
+    files = of_run("run_files", "source_file")
+    corpus = _corpus(con, files)
+    quarantine, examples = _quarantine(con, run_id, frozen=files.height > 0)
 
     return ReportData(
         run=run,
         config=config,
         versions=json.loads(run["versions_json"] or "{}"),
         n_top=score_cfg.n_fronts,
-        source_files=read_table(con, "source_files", order_by="source_file"),
-        sources=corpus_summary(con).drop("times_cited"),
-        stage_counts=read_table(con, "stage_counts", order_by="stage, source_file"),
+        source_files=corpus.source_files,
+        sources=corpus.sources,
+        stage_counts=corpus.stage_counts,
         quarantine=quarantine,
         quarantine_examples=examples,
-        coverage=_coverage(con, run_id),
+        coverage=_coverage(con, run, analysed),
         fronts=fronts,
         topics=topics,
         topic_year_counts=of_run("topic_year_counts", "topic_id, year"),

@@ -14,7 +14,7 @@ import polars as pl
 
 from fronts.embed import build_texts, load_model, model_key
 from fronts.embedding_cache import cached_texts, store_missing
-from fronts.runs import works_in_window
+from fronts.runs import run_works
 from fronts.stages.base import StageContext, StageResult
 from fronts.store import write_tables
 
@@ -35,7 +35,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> EmbedResult:
     """
     run_info = ctx.require_run()
     cfg = ctx.config.embed
-    texts = build_texts(works_in_window(con, run_info.window))
+    texts = build_texts(run_works(con, run_info))
     key = model_key(cfg)
     hashes = texts["text_sha256"].to_list()
     before, _ = cached_texts(con, key, hashes)

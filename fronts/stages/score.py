@@ -15,7 +15,7 @@ import polars as pl
 from fronts.embed import model_key
 from fronts.embedding_cache import run_vectors
 from fronts.errors import FrontsError
-from fronts.runs import works_in_window
+from fronts.runs import run_works
 from fronts.stages.base import StageContext, StageResult
 from fronts.store import read_table, write_tables
 
@@ -46,7 +46,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> ScoreResult:
     except FrontsError:  # a run scored without embeddings: no off-topic flag (see score_topics)
         vectors = None
     result = score_topics(
-        works_in_window(con, run_info.window),
+        run_works(con, run_info),
         doc_topics,
         topics,
         citations,

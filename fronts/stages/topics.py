@@ -18,7 +18,7 @@ import polars as pl
 from fronts.config import RunConfig
 from fronts.embed import build_texts, load_model, model_key
 from fronts.embedding_cache import run_vectors
-from fronts.runs import RunInfo, works_in_window
+from fronts.runs import RunInfo, run_works
 from fronts.schemas import OUTLIER
 from fronts.stages.base import StageContext, StageResult
 from fronts.store import read_table, write_tables
@@ -81,7 +81,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> TopicsResult:
         topics = read_table(con, "topics", where="run_id = ?", params=[source])
     else:
         work_ids, vectors = run_vectors(con, model_key(config.embed), run_info.run_id)
-        texts = build_texts(works_in_window(con, run_info.window))
+        texts = build_texts(run_works(con, run_info))
         by_id = dict(zip(texts["work_id"], texts["text"], strict=True))
         fit = fit_topics(
             work_ids,

@@ -19,6 +19,7 @@ import polars as pl
 
 from fronts.config import RunConfig
 from fronts.embed import model_key
+from fronts.runs import RunInfo, snapshot_run
 from fronts.schemas import TABLES
 from fronts.scoring.forecast import front_forecasts
 from fronts.scoring.similarity import front_similarities
@@ -126,8 +127,11 @@ def _works() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return works, docs
 
 
-def build_warehouse(db: Path, embeddings: bool = True) -> Path:
-    """Write the small warehouse to `db` (a new DuckDB file) and return its path."""
+def build_warehouse(db: Path, embeddings: bool = True, frozen: bool = True) -> Path:
+    """Write the small warehouse to `db` (a new DuckDB file) and return its path.
+
+    With `frozen`, the run's works, files and quarantine are frozen as a run does when it
+    starts; without, the warehouse is one made before runs froze their corpus."""
     works, docs = _works()
     # The works name two venues, so two venues are enough for support here.
     score = {"n_fronts": 2, "bootstrap": 50, "support": {"min_venues": 2}}
@@ -313,6 +317,8 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
         }
         for k in range(1, len(works))
     ]
+    run["n_references"] = len(citations)
+    run["n_references_resolved"] = sum(c["cited_work_id"] is not None for c in citations)
     frames = {
         "source_files": _frame(
             "source_files",
@@ -393,5 +399,7 @@ def build_warehouse(db: Path, embeddings: bool = True) -> Path:
         )
     con = connect(db)
     write_tables(con, frames)
+    if frozen:  # what the pipeline freezes when the run starts
+        snapshot_run(con, RunInfo(RUN_ID, WINDOW))
     con.close()
     return db

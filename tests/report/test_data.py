@@ -68,3 +68,13 @@ def test_unknown_run_and_run_without_fronts_are_clear_errors(tmp_path):
     with pytest.raises(FrontsError, match="no ranked fronts"):
         load_report_data(con, RUN_ID)
     con.close()
+
+
+def test_a_run_made_before_runs_froze_their_corpus_reads_the_warehouse(tmp_path, report_data):
+    db = build_warehouse(tmp_path / "w.duckdb", frozen=False)
+    con = connect(db, read_only=True)
+    data = load_report_data(con, RUN_ID)
+    con.close()
+    assert data.works.equals(report_data.works)
+    assert data.sources["n_read"].to_list() == report_data.sources["n_read"].to_list()
+    assert data.coverage == report_data.coverage
