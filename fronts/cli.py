@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import shlex
 import shutil
@@ -85,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--window", type=_window, help="analysis window, e.g. 2019-2024")
     run.add_argument("--seed", type=int, help="seed of every random step")
+    run.add_argument(
+        "--previous",
+        metavar="RUN_ID",
+        help="the completed run whose fronts this run continues (default: the latest completed)",
+    )
     _add_progress(run)
     run.add_argument("--no-report", action="store_true", help="skip the HTML/PDF report")
     run.add_argument("--no-pdf", action="store_true", help="HTML report only (no Chromium)")
@@ -103,7 +109,14 @@ def _parser() -> argparse.ArgumentParser:
 
     show = sub.add_parser("show", help="print the ranked fronts of a run")
     show.add_argument("--run", default="latest", help="run id (default: the latest completed)")
+    show.add_argument("--json", action="store_true", help="a JSON list of the fronts")
     _add_common(show)
+
+    _add_curate(sub)
+
+    runs = sub.add_parser("runs", help="list the runs of the warehouse, newest first")
+    runs.add_argument("--json", action="store_true", help="a JSON list of the runs")
+    _add_common(runs)
 
     backtest = sub.add_parser(
         "backtest", help="rank fronts at past cutoffs and score them on the growth that followed"
@@ -133,6 +146,46 @@ def _parser() -> argparse.ArgumentParser:
     planted.add_argument("--json", type=Path, help="also write the results JSON here")
     _add_common(planted)
     return parser
+
+
+def _add_curate(sub) -> None:
+    curate = sub.add_parser(
+        "curate", help="the experts' decisions: rename, exclude, merge, annotate, publish"
+    )
+    verbs = curate.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+
+    def verb(name: str, help_text: str, decision: bool = True) -> argparse.ArgumentParser:
+        parser = verbs.add_parser(name, help=help_text)
+        if decision:
+            parser.add_argument("--by", required=True, metavar="NAME", help="who decides")
+            parser.add_argument("--why", required=True, metavar="TEXT", help="why")
+        _add_common(parser)
+        return parser
+
+    rename = verb("rename", "give a front its English (and Chinese) title")
+    rename.add_argument("lineage_id")
+    rename.add_argument("--title", required=True, help="English title")
+    rename.add_argument("--title-zh", help="Chinese title")
+    exclude = verb("exclude", "take a front out of the ranking")
+    exclude.add_argument("lineage_id")
+    merge = verb("merge", "make several fronts one (the first is kept)")
+    merge.add_argument("lineage_ids", nargs="+", metavar="LINEAGE_ID")
+    merge.add_argument("--title", help="English title of the merged front")
+    merge.add_argument("--title-zh", help="Chinese title of the merged front")
+    annotate = verb("annotate", "add commentary and case-study papers to a front")
+    annotate.add_argument("lineage_id")
+    annotate.add_argument("--note", help="commentary (Markdown is shown as text)")
+    annotate.add_argument("--case", nargs="+", default=[], metavar="WORK_ID", help="case studies")
+    publish = verb("publish", "choose the published list, in order (default: top N)")
+    publish.add_argument("lineage_ids", nargs="+", metavar="LINEAGE_ID")
+    undo = verb("undo", "cancel an earlier decision (a new row: nothing is deleted)")
+    undo.add_argument("action_id", type=int)
+    log = verb("log", "list every decision, oldest first", decision=False)
+    log.add_argument("--json", action="store_true", help="a JSON list")
+    export = verb("export", "write the curation as a TOML file to review", decision=False)
+    export.add_argument("--out", type=Path, help="file to write (default: print it)")
+    imported = verb("import", "record the decisions a reviewed TOML file asks for")
+    imported.add_argument("file", type=Path)
 
 
 def _years(text: str) -> list[int]:
@@ -228,7 +281,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             "(apt-get install chromium for the PDF)",
             file=sys.stderr,
         )
-    options = RunOptions(progress=_show_progress(args), report=not args.no_report, pdf=pdf)
+    options = RunOptions(
+        progress=_show_progress(args), report=not args.no_report, pdf=pdf, previous=args.previous
+    )
     with open_warehouse(config.db, command=_command_line(args)) as warehouse:
         inputs = _read_inputs(args, warehouse.con, paths, config, not args.keep) if paths else None
         # Refuse a corpus with no work in the window before anything is written.
@@ -272,6 +327,13 @@ def _print_run(warehouse, config, outcome) -> None:
         f"unassigned works {topics.outlier_share_clustered:.0%} after clustering, "
         f"{topics.outlier_share:.0%} after the outlier policy"
     )
+    lineage = outcome.stages["lineage"]
+    if lineage.previous_run_id:
+        print(
+            f"since run {lineage.previous_run_id}: {lineage.continued} continued, "
+            f"{lineage.born} born, {lineage.split} from splits, {lineage.merged} from merges, "
+            f"{lineage.faded} faded"
+        )
     if "report" in outcome.stages:
         folder = Path(outcome.stages["report"].folder)
         pdf_note = f" and {folder / 'report.pdf'}" if outcome.stages["report"].pdf else ""
@@ -285,14 +347,145 @@ def _print_run(warehouse, config, outcome) -> None:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     from fronts.config import load_config
+    from fronts.published import published_fronts
     from fronts.store import resolve_run
     from fronts.summary import format_fronts
     from fronts.warehouse import open_warehouse
 
     config = load_config(args.config, db=args.db)
     with open_warehouse(config.db, read_only=True) as warehouse:
-        print(format_fronts(warehouse.con, resolve_run(warehouse.con, args.run)))
+        run_id = resolve_run(warehouse.con, args.run)
+        if args.json:
+            _print_json(published_fronts(warehouse.con, run_id).to_dicts())
+        else:
+            print(format_fronts(warehouse.con, run_id))
     return 0
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from fronts.config import load_config
+    from fronts.published import run_registry
+    from fronts.summary import format_runs
+    from fronts.warehouse import open_warehouse
+
+    config = load_config(args.config, db=args.db)
+    with open_warehouse(config.db, read_only=True) as warehouse:
+        runs = run_registry(warehouse.con)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "run_id": r["run_id"],
+                    "created": r["created"].isoformat() if r["created"] else None,
+                    "finished": r["finished"].isoformat() if r["finished"] else None,
+                    "window": [r["window_start"], r["window_end"]],
+                    "works": r["works"],
+                    "fronts": r["fronts"],
+                    "status": r["status"],
+                    "previous_run_id": r["previous_run_id"],
+                    "attempts": r["attempts"],
+                    "error": r["error"],
+                }
+                for r in runs.iter_rows(named=True)
+            ]
+        )
+    else:
+        print(format_runs(runs))
+    return 0
+
+
+def _cmd_curate(args: argparse.Namespace) -> int:
+    from fronts import curation
+    from fronts.config import load_config
+    from fronts.warehouse import open_warehouse
+
+    config = load_config(args.config, db=args.db)
+    if args.verb in ("log", "export"):
+        with open_warehouse(config.db, read_only=True) as warehouse:
+            log = curation.read_log(warehouse.con)
+        return _show_curation(args, log)
+    with open_warehouse(config.db, command=_command_line(args)) as warehouse:
+        con = warehouse.con
+        for action, ids, values, undoes in _decisions(args, con):
+            action_id = curation.record(con, action, ids, values, args.by, args.why, undoes)
+            print(f"action {action_id}: {action} {' '.join(ids) or undoes}")
+    return 0
+
+
+def _decisions(args: argparse.Namespace, con) -> list[tuple[str, list[str], dict, int | None]]:
+    """The rows a `fronts curate` command records: (action, lineage ids, values, undoes)."""
+    from fronts import curation
+    from fronts.store import fetch_one
+
+    def titles() -> dict:
+        return {k: v for k, v in (("title", args.title), ("title_zh", args.title_zh)) if v}
+
+    if args.verb == "rename":
+        return [("rename", [args.lineage_id], titles(), None)]
+    if args.verb == "exclude":
+        return [("exclude", [args.lineage_id], {}, None)]
+    if args.verb == "merge":
+        return [("merge", list(args.lineage_ids), titles(), None)]
+    if args.verb == "annotate":
+        if not args.note and not args.case:
+            raise UsageError("annotate needs --note TEXT or --case WORK_ID")
+        for work_id in args.case:
+            if fetch_one(con, "SELECT 1 FROM works WHERE work_id = ?", [work_id]) is None:
+                raise UsageError(
+                    f"unknown work id {work_id!r} (`data/map.csv` of a report lists them)"
+                )
+        values = {"note": args.note} if args.note else {}
+        return [("annotate", [args.lineage_id], {**values, "cases": list(args.case)}, None)]
+    if args.verb == "publish":
+        return [("publish", list(args.lineage_ids), {}, None)]
+    if args.verb == "undo":
+        return [("undo", [], {}, args.action_id)]
+    text = _read_text(args.file)
+    data = curation.parse_toml(text, str(args.file))
+    plan = curation.import_plan(data, curation.read_log(con))
+    if not plan:
+        print(f"{args.file}: nothing new to record")
+    return [(action, ids, values, None) for action, ids, values in plan]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read it: {exc.strerror}") from None
+
+
+def _show_curation(args: argparse.Namespace, log) -> int:
+    from fronts import curation
+
+    if args.verb == "export":
+        text = curation.export_toml(log)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+            print(f"curation: {args.out}")
+        else:
+            print(text, end="")
+        return 0
+    if args.json:
+        rows = []
+        for r in log.to_dicts():
+            values = json.loads(r.pop("values_json") or "{}")
+            rows.append({**r, "at": r["at"].isoformat(), "values": values})
+        _print_json(rows)
+        return 0
+    for r in log.iter_rows(named=True):
+        target = " ".join(r["lineage_ids"] or []) or f"action {r['undoes']}"
+        print(
+            f"{r['action_id']:>4}  {r['at']:%Y-%m-%d %H:%M}  {r['by']:<16} {r['action']:<9} "
+            f"{target}  {r['values_json']}  ({r['why']})"
+        )
+    return 0
+
+
+def _print_json(value) -> None:
+    from fronts.jsonsafe import json_safe
+
+    print(json.dumps(json_safe(value), ensure_ascii=False, indent=1, allow_nan=False))
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -377,6 +570,8 @@ COMMANDS = {
     "ingest": _cmd_ingest,
     "run": _cmd_run,
     "show": _cmd_show,
+    "runs": _cmd_runs,
+    "curate": _cmd_curate,
     "report": _cmd_report,
     "backtest": _cmd_backtest,
     "bench": _cmd_bench,

@@ -217,6 +217,28 @@ class ScoreConfig(_Section):
     min_topic_size: int = Field(default=5, ge=1, description="smaller topics are not ranked")
 
 
+class LineageConfig(_Section):
+    """When a front of this run continues one of the previous run (docs/methodology.md)."""
+
+    min_overlap: float = Field(
+        default=0.3,
+        gt=0,
+        le=1,
+        description="linked when each front holds at least this share of the other's shared works",
+    )
+    min_shared: int = Field(
+        default=5,
+        ge=1,
+        description="shared works needed to decide by members; fewer: by centroid similarity",
+    )
+    min_similarity: float = Field(
+        default=0.85,
+        ge=-1,
+        le=1,
+        description="cosine of two fronts' centroids that links them when too few works are shared",
+    )
+
+
 class RunConfig(_Section):
     """Everything a run needs; passed down explicitly, never read from a global."""
 
@@ -232,6 +254,7 @@ class RunConfig(_Section):
     embed: EmbedConfig = Field(default_factory=EmbedConfig)
     topics: TopicsConfig = Field(default_factory=TopicsConfig)
     score: ScoreConfig = Field(default_factory=ScoreConfig)
+    lineage: LineageConfig = Field(default_factory=LineageConfig)
 
     @field_validator("window")
     @classmethod

@@ -1,6 +1,7 @@
 """The pipeline of a run, declared once: its stages in order, and `run_pipeline` to run them.
 
-    ingest -> normalise -> [run starts] -> embed -> topics -> score -> [run ends] -> report
+    ingest -> normalise -> [run starts] -> embed -> topics -> score -> lineage -> [run ends]
+        -> report
 
 The corpus stages (ingest, normalise) build the warehouse's corpus; the run is then recorded
 (`fronts.runs`: its id hashes the corpus and the result settings), the analysis stages compute
@@ -26,7 +27,7 @@ import duckdb
 
 from fronts.config import RunConfig
 from fronts.runs import RunInfo, finish_run, start_run
-from fronts.stages import embed, ingest, normalise, report, score, topics
+from fronts.stages import embed, ingest, lineage, normalise, report, score, topics
 from fronts.stages.base import RunOptions, StageContext, StageResult
 from fronts.stages.inputs import IngestPlan
 from fronts.warehouse import Warehouse
@@ -51,6 +52,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("embed", embed.run, "analysis"),
     Stage("topics", topics.run, "analysis"),
     Stage("score", score.run, "analysis"),
+    Stage("lineage", lineage.run, "analysis"),
     Stage("report", report.run, "output", skip=lambda ctx: not ctx.options.report),
 )
 
@@ -125,7 +127,7 @@ def run_pipeline(
         do(stage, ctx)
     if not analyse:
         return outcome
-    outcome.run = start_run(warehouse.con, config)
+    outcome.run = start_run(warehouse.con, config, options.previous if options else None)
     ctx = dataclasses.replace(ctx, run=outcome.run)
     try:
         for stage in _part("analysis"):

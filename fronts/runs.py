@@ -188,15 +188,44 @@ def plan_run(con: duckdb.DuckDBPyConnection, config: RunConfig) -> RunInfo:
     return _plan(con, config).run
 
 
-def start_run(con: duckdb.DuckDBPyConnection, config: RunConfig) -> RunInfo:
+def _previous_run(con: duckdb.DuckDBPyConnection, run_id: str, chosen: str | None) -> str | None:
+    """The run whose fronts this run's lineage links to: `chosen`, else the one this run linked
+    to when it first started (a rerun keeps its links, even to none), else the latest completed
+    run."""
+    if chosen is not None:
+        if (
+            chosen == run_id
+            or not con.execute(
+                "SELECT 1 FROM runs WHERE run_id = ? AND status = 'completed'", [chosen]
+            ).fetchall()
+        ):
+            raise FrontsError(f"no completed run {chosen!r} to link this run's fronts to")
+        return chosen
+    row = fetch_one(con, "SELECT previous_run_id FROM runs WHERE run_id = ?", [run_id])
+    if row is not None:  # a rerun or a resume: the links it made the first time
+        return None if row[0] is None else str(row[0])
+    latest = fetch_one(
+        con,
+        "SELECT run_id FROM runs WHERE status = 'completed' AND run_id <> ? "
+        "ORDER BY finished_at DESC, run_id LIMIT 1",
+        [run_id],
+    )
+    return str(latest[0]) if latest else None
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection, config: RunConfig, previous: str | None = None
+) -> RunInfo:
     """Plan the run and record it as 'running' (a rerun of the same run id is one more attempt).
+
+    `previous` names the run its fronts' lineage links to (default: see `_previous_run`).
 
     The stored configuration is the whole one, as given; the run id hashes only the settings
     that change results (`result_settings`).
     """
     plan = _plan(con, config)
     run = plan.run
-    previous = fetch_one(con, "SELECT attempts FROM runs WHERE run_id = ?", [run.run_id])
+    earlier = fetch_one(con, "SELECT attempts FROM runs WHERE run_id = ?", [run.run_id])
     config_json = config.model_dump_json()
     versions = library_versions()
     row = {
@@ -214,8 +243,9 @@ def start_run(con: duckdb.DuckDBPyConnection, config: RunConfig) -> RunInfo:
         "status": "running",
         "started_at": dt.datetime.now(dt.UTC),
         "finished_at": None,
-        "attempts": (previous[0] or 1) + 1 if previous else 1,
+        "attempts": (earlier[0] or 1) + 1 if earlier else 1,
         "error": None,
+        "previous_run_id": _previous_run(con, run.run_id, previous),
     }
     row.update(_reference_counts(con, run.window))
     frame = check_frame(pl.DataFrame([row], schema=RUNS.schema), RUNS)

@@ -211,6 +211,7 @@ RUNS = _t(
     ("finished_at", pl.Datetime("us", "UTC"), "when the run finished or stopped (UTC)"),
     ("attempts", _INT, "times the run was started; more than 1 after a rerun or a resume"),
     ("error", _STR, "one-line reason of a failed run"),
+    ("previous_run_id", _STR, "the completed run its fronts' lineage links to (null: none)"),
     ("n_references", _INT, "cited references of the works analysed, when the run started"),
     (
         "n_references_resolved",
@@ -482,6 +483,55 @@ FRONT_SIMILARITIES = _t(
     ),
 )
 
+FRONT_LINEAGE = _t(
+    "front_lineage",
+    "Per run, each front's lineage: the id it keeps while it continues from run to run, and how "
+    "it came from the fronts of the previous run (docs/methodology.md, lineage); plus a row for "
+    "each front of the previous run that no front continues (event 'faded', topic_id null).",
+    "lineage",
+    ("run_id", _STR, "run"),
+    ("topic_id", _INT, "the front's topic in this run; null for a faded front of the previous run"),
+    ("lineage_id", _STR, "the front's lasting id ('L' + 10 hex): inherited when it continues"),
+    ("event", _STR, "born, continued, split, merged, or faded"),
+    ("previous_run_id", _STR, "the run it was linked to (null: no earlier run)"),
+    ("predecessor_lineage_ids", _STRS, "lineage ids of the previous run's fronts it came from"),
+    ("predecessor_topic_ids", pl.List(_INT), "their topic ids in the previous run"),
+    ("shared_works", _INT, "works it shares with its predecessors (both runs analysed them)"),
+    (
+        "overlap",
+        _FLOAT,
+        "share of the main predecessor's shared works that it holds (null: linked by content)",
+    ),
+    ("similarity", _FLOAT, "cosine of its centroid to the main predecessor's"),
+    ("evidence", _STR, "what decided the link: works (shared members) or centroid"),
+)
+
+CURATION = _t(
+    "curation",
+    "The experts' decisions about fronts, append-only: a decision is never edited or deleted, an "
+    "undo is a decision of its own. Keyed by lineage id, so decisions follow a front from run "
+    "to run (docs/methodology.md, curation).",
+    "fronts curate",
+    ("action_id", _INT, "1, 2, ... in the order decisions were made"),
+    ("action", _STR, "rename, exclude, merge, annotate, publish, or undo"),
+    (
+        "lineage_ids",
+        _STRS,
+        "the fronts concerned (merge: the front kept first, then those merged into it; "
+        "publish: the published list in order)",
+    ),
+    (
+        "values_json",
+        _STR,
+        "the decision's values as JSON: title, title_zh (rename, merge), note and cases "
+        "(annotate: commentary and case-study work ids)",
+    ),
+    ("by", _STR, "who decided"),
+    ("at", pl.Datetime("us", "UTC"), "when (UTC)"),
+    ("why", _STR, "why, in the decider's words"),
+    ("undoes", _INT, "the action an undo cancels"),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -506,6 +556,8 @@ TABLES: dict[str, Table] = {
         FRONTS,
         FRONT_FORECASTS,
         FRONT_SIMILARITIES,
+        FRONT_LINEAGE,
+        CURATION,
     )
 }
 

@@ -31,6 +31,17 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     return con
 
 
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse has every documented table with exactly its documented columns
+    (a warehouse made by an earlier version needs `connect` to add what is new)."""
+    rows = con.execute(
+        "SELECT table_name, list(column_name ORDER BY ordinal_position) "
+        "FROM information_schema.columns WHERE table_schema = 'main' GROUP BY table_name"
+    ).fetchall()
+    found = dict(rows)
+    return all(found.get(t.name) == [c.name for c in t.columns] for t in TABLES.values())
+
+
 def _check_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Accept the table as documented, add columns a newer version documents, refuse the rest.
 

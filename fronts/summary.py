@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import duckdb
+import polars as pl
 
 from fronts.accounting import corpus_summary
 from fronts.errors import FrontsError
+from fronts.published import published_fronts
 from fronts.stages.inputs import IngestPlan
 from fronts.store import fetch_one
 
@@ -65,32 +69,60 @@ def format_ingest_summary(con: duckdb.DuckDBPyConnection, inputs: IngestPlan) ->
     return "\n".join(lines)
 
 
+def _rate(value: float | None) -> str:
+    """A log slope per year as a percentage change per year, as the report shows it."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{100 * (math.exp(value) - 1):+.0f}%"
+
+
 def format_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
-    """The ranked fronts of a run as a terminal table."""
+    """The ranked fronts of a run as a terminal table, with their lineage."""
     run = fetch_one(
         con,
-        "SELECT window_start, window_end, n_in_window, status FROM runs WHERE run_id = ?",
+        "SELECT window_start, window_end, n_in_window, status, previous_run_id FROM runs "
+        "WHERE run_id = ?",
         [run_id],
     )
     if run is None:
         raise FrontsError(f"no run {run_id!r} in this warehouse")
-    rows = con.execute(
-        "SELECT rank, rank_low, rank_high, p_top_n, class, size, growth, citation_growth, "
-        "mean_year, emergence, score, label FROM fronts WHERE run_id = ? ORDER BY rank",
-        [run_id],
-    ).fetchall()
+    fronts = published_fronts(con, run_id)
     header = (
         f"{'rank':>4} {'interval':>9} {'P(topN)':>7} {'class':<11}{'size':>6}{'growth':>8}"
-        f"{'cit.gr':>8}{'year':>8}{'emerg':>7}{'score':>7}  label"
+        f"{'cit.gr':>8}{'year':>8}  {'lineage':<12}{'event':<10} title"
     )
+    since = f", linked to run {run[4]}" if run[4] else ""
     lines = [
-        f"run {run_id}: window {run[0]}-{run[1]}, {run[2]} works, status {run[3]}",
+        f"run {run_id}: window {run[0]}-{run[1]}, {run[2]} works, status {run[3]}{since}",
         header,
         "-" * len(header),
     ]
-    for rank, low, high, p, cls, size, growth, cg, year, em, score, label in rows:
+    for f in fronts.iter_rows(named=True):
+        interval = f"[{f['rank_low']}-{f['rank_high']}]"
         lines.append(
-            f"{rank:>4} {f'[{low}-{high}]':>9} {p:>7.2f} {cls:<11}{size:>6}{growth:>8.2f}"
-            f"{cg:>8.2f}{year:>8.1f}{em:>7.2f}{score:>7.2f}  {label}"
+            f"{f['rank']:>4} {interval:>9} {f['p_top_n']:>7.2f} {f['class']:<11}{f['size']:>6}"
+            f"{_rate(f['growth']):>8}{_rate(f['citation_growth']):>8}{f['mean_year']:>8.1f}  "
+            f"{f['lineage_id']:<12}{f['event'] or '-':<10} {f['title']}"
+        )
+    lines.append(
+        "growth: change per year of the front's share of the corpus; cit.gr: of the citations "
+        "it receives; year: mean publication year; interval: 90 % bootstrap rank interval"
+    )
+    return "\n".join(lines)
+
+
+def format_runs(runs: pl.DataFrame) -> str:
+    """The run registry as a terminal table, newest first."""
+    header = (
+        f"{'run':<14}{'created (UTC)':<18}{'window':<11}{'works':>7}{'fronts':>7}  "
+        f"{'status':<12}previous"
+    )
+    lines = [header, "-" * len(header)]
+    for r in runs.iter_rows(named=True):
+        created = r["created"].strftime("%Y-%m-%d %H:%M") if r["created"] else "-"
+        window = f"{r['window_start']}-{r['window_end']}"
+        lines.append(
+            f"{r['run_id']:<14}{created:<18}{window:<11}{r['works'] or 0:>7}{r['fronts']:>7}  "
+            f"{r['status']:<12}{r['previous_run_id'] or '-'}"
         )
     return "\n".join(lines)

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 from fronts.errors import FrontsError, WarehouseBusyError
-from fronts.store import connect
+from fronts.store import connect, is_current
 
 # A reader (fronts show) holds DuckDB's own file lock for a moment; a writer waits this long.
 READER_WAIT_S = 10.0
@@ -185,13 +185,24 @@ def _open_reader(db: Path) -> Warehouse:
     holder = warehouse_holder(db)
     if holder is not None:
         raise _busy(db, holder, reading=True)
+    con = _connect_reader(db)
+    if not is_current(con):
+        # Made by an earlier version: take the write lock once to add the new tables and
+        # columns (an additive migration, `fronts.store.connect`), then read.
+        con.close()
+        with open_warehouse(db, command="fronts (upgrading the warehouse)"):
+            pass
+        con = _connect_reader(db)
+    return Warehouse(db, con, read_only=True)
+
+
+def _connect_reader(db: Path) -> duckdb.DuckDBPyConnection:
     try:
-        con = connect(db, read_only=True)
+        return connect(db, read_only=True)
     except duckdb.IOException as exc:
         if _duckdb_lock_error(exc):
             raise _busy(db, read_holder(db), reading=True) from None
         raise FrontsError(f"{db}: cannot open the warehouse: {exc}") from None
-    return Warehouse(db, con, read_only=True)
 
 
 def _write_holder(db: Path, command: str) -> None:

@@ -20,13 +20,15 @@ class RunOptions:
 
     `reuse_topics`: a completed run on the same corpus with the same embedding, topic and seed
     settings lends its (deterministic) topic fit instead of refitting. `report` renders
-    `reports/<run_id>/` at the end, `pdf` prints it with Chromium too.
+    `reports/<run_id>/` at the end, `pdf` prints it with Chromium too. `previous` names the
+    completed run whose fronts the lineage links to (default: the latest completed run).
     """
 
     progress: bool = False
     reuse_topics: bool = True
     report: bool = True
     pdf: bool = True
+    previous: str | None = None
 
 
 @dataclass(frozen=True)
