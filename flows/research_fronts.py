@@ -6,8 +6,8 @@ as a Prefect task. `fronts run` runs the same pipeline inside a flow of the same
 from Python, or `python -m flows.research_fronts CONFIG.toml`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Prefect validates the flow's parameters with
+# a pydantic model built from the signature, which needs the annotations as objects.
 import sys
 from pathlib import Path
 

@@ -114,6 +114,16 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_curate(sub)
 
+    deploy = sub.add_parser(
+        "deploy",
+        help="schedule the annual run on a Prefect server and serve it (runs until stopped)",
+    )
+    deploy.add_argument("paths", nargs="*", help="export files, folders or patterns")
+    deploy.add_argument("--cron", required=True, help="schedule, e.g. '0 6 1 3 *' (6:00, 1 March)")
+    deploy.add_argument("--name", default="annual", help="deployment name (default: annual)")
+    deploy.add_argument("--no-pdf", action="store_true", help="HTML reports only")
+    _add_common(deploy)
+
     runs = sub.add_parser("runs", help="list the runs of the warehouse, newest first")
     runs.add_argument("--json", action="store_true", help="a JSON list of the runs")
     _add_common(runs)
@@ -394,6 +404,35 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_deploy(args: argparse.Namespace) -> int:
+    from fronts.config import load_config
+    from fronts.orchestration import FLOW_NAME, check_cron, serve_yearly
+    from fronts.stages.inputs import resolve_inputs
+
+    config = load_config(args.config, db=args.db)
+    check_cron(args.cron)
+    if not os.environ.get("PREFECT_API_URL"):
+        raise UsageError(
+            "a schedule needs a Prefect server: start one (`prefect server start`) and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    paths = [str(Path(p).resolve()) for p in args.paths]
+    resolve_inputs(paths)  # a missing path is refused now, not at the first scheduled run
+    # The served process may run elsewhere than here: every path absolute.
+    config = config.model_copy(
+        update={"db": config.db.resolve(), "reports": config.reports.resolve()}
+    )
+    parameters = {
+        "config": json.loads(config.model_dump_json()),
+        "paths": paths or None,
+        "replace": bool(paths),
+        "pdf": not args.no_pdf,
+    }
+    print(f"deployment {FLOW_NAME}/{args.name}: schedule {args.cron!r}; serving (Ctrl-C stops)")
+    serve_yearly(args.name, args.cron, parameters, verbose=args.verbose)
+    return 0
+
+
 def _cmd_curate(args: argparse.Namespace) -> int:
     from fronts import curation
     from fronts.config import load_config
@@ -572,6 +611,7 @@ COMMANDS = {
     "show": _cmd_show,
     "runs": _cmd_runs,
     "curate": _cmd_curate,
+    "deploy": _cmd_deploy,
     "report": _cmd_report,
     "backtest": _cmd_backtest,
     "bench": _cmd_bench,

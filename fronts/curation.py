@@ -5,7 +5,8 @@ one, annotates it (commentary and case-study papers) and chooses the published l
 decision is a row of the `curation` table (who, when, why); nothing is ever deleted: `undo`
 adds a row that cancels an earlier one. Because decisions are keyed by lineage id, they apply
 to every later run in which the front continues; a front that comes from a split or a merge of
-curated fronts inherits their decisions and is marked "needs review".
+curated fronts inherits their decisions (titles, notes, cases; an exclusion only when every
+curated front it came from was excluded) and is marked "needs review".
 
 The machine's results (the `fronts` table of a run) never change: the curated view is computed
 when it is read (`apply_curation`), so a rerun gives bit-identical fronts and the curation still
@@ -189,6 +190,23 @@ def _inherited(
     return out
 
 
+def _combined(inherited: list[Decisions]) -> Decisions:
+    """What a front inherits from the curated fronts it came from (nearest first): the first
+    title of each language, every note and case; excluded only when all of them were (a merge
+    of an excluded and a kept front is kept, for review); never a merge."""
+    if not inherited:
+        return Decisions()
+    notes = [n for d in inherited for n in d.notes]
+    cases = list(dict.fromkeys(c for d in inherited for c in d.cases))
+    return Decisions(
+        title=next((d.title for d in inherited if d.title), None),
+        title_zh=next((d.title_zh for d in inherited if d.title_zh), None),
+        excluded=all(d.excluded for d in inherited),
+        notes=list(dict.fromkeys(notes)),
+        cases=cases,
+    )
+
+
 def lineage_parents(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """{lineage id: the lineage ids it came from by a split or a merge}, over every run."""
     rows = con.execute(
@@ -208,7 +226,8 @@ def apply_curation(
     """The curated view of a run's fronts (rows in the machine's rank order).
 
     Adds machine_rank, status (ranked, excluded, merged), merged_into, needs_review, notes,
-    cases, published; fills title and title_zh; renumbers `rank` over the ranked fronts (null
+    cases, published and published_rank (the place in the published list); fills title and
+    title_zh; renumbers `rank` over the ranked fronts (null
     for the others); a merged group's survivor counts its members' works in `size`.
     """
     rows = fronts.sort("rank").to_dicts()
@@ -217,7 +236,7 @@ def apply_curation(
     for r in rows:
         own = curation.by_lineage.get(r["lineage_id"], Decisions())
         inherited = [] if not own.empty() else _inherited(r["lineage_id"], parents, curation, set())
-        chosen = own if not own.empty() else (inherited[0] if inherited else own)
+        chosen = own if not own.empty() else _combined(inherited)
         r["needs_review"] = bool(inherited)
         r["machine_rank"] = r["rank"]
         r["title"] = chosen.title or r["label"]
@@ -238,11 +257,14 @@ def apply_curation(
         else:
             r["rank"] = None
     chosen_list = curation.published
+    order = {lid: i + 1 for i, lid in enumerate(chosen_list or ())}
     for r in rows:
         if chosen_list is None:
             r["published"] = r["status"] == "ranked" and r["rank"] <= n_top
+            r["published_rank"] = r["rank"] if r["published"] else None
         else:
-            r["published"] = r["lineage_id"] in chosen_list and r["status"] == "ranked"
+            r["published"] = r["lineage_id"] in order and r["status"] == "ranked"
+            r["published_rank"] = order[r["lineage_id"]] if r["published"] else None
     added = {
         "rank": pl.Int64,
         "machine_rank": pl.Int64,
@@ -251,6 +273,7 @@ def apply_curation(
         "status": pl.String,
         "merged_into": pl.String,
         "published": pl.Boolean,
+        "published_rank": pl.Int64,
         "needs_review": pl.Boolean,
         "notes": pl.List(pl.String),
         "cases": pl.List(pl.String),

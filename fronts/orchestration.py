@@ -57,3 +57,42 @@ def run_as_flow(body: Callable[[], T], name: str = FLOW_NAME) -> T:
     from prefect import flow
 
     return flow(body, name=name, log_prints=False, persist_result=False)()
+
+
+# The deployable flow, named by its entrypoint as Prefect deployments name flows: the library
+# refers to it, it does not import it (flows/ sits above the library).
+ENTRYPOINT = "flows.research_fronts:research_fronts"
+
+
+def check_cron(cron: str) -> str:
+    """The cron expression, checked as Prefect's schedule reads it; `UsageError` otherwise."""
+    from pydantic import ValidationError
+
+    from fronts.errors import UsageError
+
+    prefect_environment()
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron)
+    except ValidationError:
+        raise UsageError(f"--cron {cron!r}: not a cron expression (e.g. '0 6 1 3 *')") from None
+    return cron
+
+
+def serve_yearly(name: str, cron: str, parameters: dict, verbose: bool = False) -> None:
+    """Register the flow as a deployment with `cron` as its schedule and serve it: this process
+    runs the scheduled (and hand-triggered) runs until it is stopped. Needs a Prefect server
+    (PREFECT_API_URL); the temporary one cannot schedule."""
+    prefect_environment(verbose=verbose)
+    from prefect.flows import EntrypointType, load_flow_from_entrypoint
+
+    flow = load_flow_from_entrypoint(ENTRYPOINT, use_placeholder_flow=False)
+    flow.serve(
+        name=name,
+        cron=cron,
+        parameters=parameters,
+        description="The annual research-fronts run (fronts deploy).",
+        entrypoint_type=EntrypointType.MODULE_PATH,
+        print_starting_message=True,
+    )

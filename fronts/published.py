@@ -31,6 +31,7 @@ FRONT_KEYS = (
     "status",
     "merged_into",
     "published",
+    "published_rank",
     "needs_review",
     "event",
     "predecessor_lineage_ids",

@@ -99,10 +99,16 @@ def format_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     ]
     for f in fronts.iter_rows(named=True):
         interval = f"[{f['rank_low']}-{f['rank_high']}]"
+        rank = str(f["rank"]) if f["rank"] is not None else "-"
+        status = (
+            ""
+            if f["status"] == "ranked"
+            else f"  ({f['status']}, machine rank {f['machine_rank']})"
+        )
         lines.append(
-            f"{f['rank']:>4} {interval:>9} {f['p_top_n']:>7.2f} {f['class']:<11}{f['size']:>6}"
+            f"{rank:>4} {interval:>9} {f['p_top_n']:>7.2f} {f['class']:<11}{f['size']:>6}"
             f"{_rate(f['growth']):>8}{_rate(f['citation_growth']):>8}{f['mean_year']:>8.1f}  "
-            f"{f['lineage_id']:<12}{f['event'] or '-':<10} {f['title']}"
+            f"{f['lineage_id']:<12}{f['event'] or '-':<10} {f['title']}{status}"
         )
     lines.append(
         "growth: change per year of the front's share of the corpus; cit.gr: of the citations "

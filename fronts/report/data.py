@@ -18,6 +18,7 @@ import polars as pl
 from fronts.accounting import corpus_summary
 from fronts.config import ScoreConfig
 from fronts.errors import FrontsError
+from fronts.published import published_fronts
 from fronts.runs import RunInfo, run_works
 from fronts.schemas import STAGE_COUNTS
 from fronts.store import read_table, scalar
@@ -89,6 +90,12 @@ class ReportData:
     similarities: pl.DataFrame
     works: pl.DataFrame
     abstracts: pl.DataFrame
+    published: pl.DataFrame
+    lineage: pl.DataFrame
+    previous: dict[str, Any] | None
+    previous_fronts: pl.DataFrame | None
+    history: pl.DataFrame
+    case_works: pl.DataFrame
 
 
 def _run_row(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
@@ -249,6 +256,54 @@ def _abstract_ids(topics: pl.DataFrame, works: pl.DataFrame) -> list[str]:
     return sorted(wanted)
 
 
+def _history(con: duckdb.DuckDBPyConnection, run_id: str, lineage_ids: list[str]) -> pl.DataFrame:
+    """The earlier completed runs' fronts of these lineages: lineage_id, run_id, window, rank
+    (after curation), size, title; oldest run first."""
+    rows = con.execute(
+        "SELECT DISTINCT l.run_id, r.window_start, r.window_end, r.started_at "
+        "FROM front_lineage l JOIN runs r USING (run_id) "
+        "WHERE l.run_id <> ? AND r.status = 'completed' AND list_contains(?, l.lineage_id) "
+        "AND l.topic_id IS NOT NULL ORDER BY r.started_at, l.run_id",
+        [run_id, lineage_ids],
+    ).fetchall()
+    frames = []
+    for other, start, end, _ in rows:
+        view = published_fronts(con, other).filter(pl.col("lineage_id").is_in(lineage_ids))
+        frames.append(
+            view.select(
+                "lineage_id", "run_id", "rank", "machine_rank", "size", "title", "status"
+            ).with_columns(window_start=pl.lit(start), window_end=pl.lit(end))
+        )
+    schema = {
+        "lineage_id": pl.String,
+        "run_id": pl.String,
+        "rank": pl.Int64,
+        "machine_rank": pl.Int64,
+        "size": pl.Int64,
+        "title": pl.String,
+        "status": pl.String,
+        "window_start": pl.Int32,
+        "window_end": pl.Int32,
+    }
+    return pl.concat(frames).cast(schema) if frames else pl.DataFrame(schema=schema)
+
+
+def _case_works(
+    con: duckdb.DuckDBPyConnection, analysed: pl.DataFrame, published: pl.DataFrame
+) -> pl.DataFrame:
+    """The case-study works the experts named, from the run's works (else the warehouse's)."""
+    ids = sorted({c for cases in published["cases"].to_list() for c in cases or []})
+    columns = ["work_id", "title", "year", "venue", "authors", "doi"]
+    found = analysed.filter(pl.col("work_id").is_in(ids)).select(columns)
+    missing = [w for w in ids if w not in set(found["work_id"].to_list())]
+    if missing:
+        more = read_table(
+            con, "works", columns=columns, where="list_contains(?, work_id)", params=[missing]
+        )
+        found = pl.concat([found, more])
+    return found.sort("work_id")
+
+
 def load_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
     """Read one run and the corpus behind it from the warehouse.
 
@@ -272,6 +327,11 @@ def load_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
     works = _works(con, analysed, run_id)
     abstract_ids = _abstract_ids(topics, works)
     abstracts = analysed.filter(pl.col("work_id").is_in(abstract_ids)).select("work_id", "abstract")
+    published = published_fronts(con, run_id)
+    previous_id = run.get("previous_run_id")
+    previous = None
+    if previous_id is not None:
+        previous = _run_row(con, previous_id)
     files = of_run("run_files", "source_file")
     corpus = _corpus(con, files)
     quarantine, examples = _quarantine(con, run_id, frozen=files.height > 0)
@@ -294,4 +354,10 @@ def load_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
         similarities=of_run("front_similarities", "topic_id, closeness_rank").drop("run_id"),
         works=works,
         abstracts=abstracts,
+        published=published,
+        lineage=of_run("front_lineage", "topic_id, lineage_id").drop("run_id"),
+        previous=previous,
+        previous_fronts=published_fronts(con, previous_id) if previous_id else None,
+        history=_history(con, run_id, published["lineage_id"].to_list()),
+        case_works=_case_works(con, analysed, published),
     )

@@ -133,6 +133,8 @@ def render_report(data: ReportData, with_pdf: bool = True) -> dict[str, str]:
         "forecast_method": {"horizon": HORIZON, "level": LEVEL, "pseudo": PSEUDO_COUNT},
         "config": data.config,
         "with_pdf": with_pdf,
+        "pub": view.publication(data),
+        "changes": view.changes(data),
     }
     files: dict[str, str] = {}
     files["index.html"] = env.get_template("index.html.jinja2").render(

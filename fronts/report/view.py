@@ -171,6 +171,124 @@ def overview(data: ReportData, forecast: pl.DataFrame) -> dict[str, Any]:
     }
 
 
+def _dossier_links(data: ReportData) -> dict[int, str]:
+    """{topic id: its dossier's path}; dossiers are numbered by the machine's rank."""
+    n = data.fronts.height
+    return {r["topic_id"]: front_path(r["rank"], n) for r in data.fronts.iter_rows(named=True)}
+
+
+def publication(data: ReportData) -> dict[str, Any]:
+    """The published list (after the experts' curation) and the other candidates."""
+    links = _dossier_links(data)
+    cases = {r["work_id"]: dossier.paper(r) for r in data.case_works.iter_rows(named=True)}
+    titles = {r["lineage_id"]: r["title"] for r in data.published.iter_rows(named=True)}
+
+    def item(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "rank": r["published_rank"] or r["rank"],
+            "machine_rank": r["machine_rank"],
+            "lineage_id": r["lineage_id"],
+            "title": r["title"],
+            "title_zh": r["title_zh"],
+            "label": r["label"],
+            "curated": r["title"] != r["label"] or r["title_zh"] is not None,
+            "href": links.get(r["topic_id"], ""),
+            "class": r["class"],
+            "status": r["status"],
+            "merged_into": titles.get(r["merged_into"]) if r["merged_into"] else None,
+            "needs_review": bool(r["needs_review"]),
+            "notes": list(r["notes"] or []),
+            "cases": [cases[c] for c in r["cases"] or [] if c in cases],
+            "event": r["event"],
+            "size": fmt(r["size"], "int"),
+        }
+
+    rows = data.published.to_dicts()
+    chosen = sorted((r for r in rows if r["published"]), key=lambda r: r["published_rank"])
+    return {
+        "year": int(data.run["window_end"]) + 1,
+        "items": [item(r) for r in chosen],
+        "others": [item(r) for r in rows if not r["published"]],
+        "n_decided": sum(bool(r["notes"] or r["cases"]) or r["title"] != r["label"] for r in rows),
+    }
+
+
+def changes(data: ReportData) -> dict[str, Any] | None:
+    """What changed since the previous run: fronts born, continued (with their rank change),
+    split, merged and faded; None for a run with no previous run."""
+    if data.previous is None or data.previous_fronts is None:
+        return None
+    before = {r["lineage_id"]: r for r in data.previous_fronts.iter_rows(named=True)}
+    now = {r["topic_id"]: r for r in data.published.iter_rows(named=True)}
+    links = _dossier_links(data)
+
+    def named(lineage_ids: list[str]) -> list[str]:
+        return [before[i]["title"] if i in before else i for i in lineage_ids]
+
+    out: dict[str, list[dict[str, Any]]] = {
+        e: [] for e in ("born", "continued", "split", "merged", "faded")
+    }
+    for r in data.lineage.iter_rows(named=True):
+        if r["event"] == "faded":
+            old = before.get(r["lineage_id"], {})
+            out["faded"].append(
+                {"title": old.get("title", r["lineage_id"]), "rank_before": old.get("rank")}
+            )
+            continue
+        cur = now.get(r["topic_id"])
+        if cur is None:
+            continue
+        old = before.get(cur["lineage_id"], {}) if r["event"] == "continued" else {}
+        rank_before, rank_now = old.get("rank"), cur["rank"]
+        move = "–"
+        if rank_before is not None and rank_now is not None:
+            move = "=" if rank_before == rank_now else f"{rank_before - rank_now:+d}"
+        out[r["event"]].append(
+            {
+                "title": cur["title"],
+                "href": links.get(r["topic_id"], ""),
+                "rank": rank_now,
+                "rank_before": rank_before,
+                "move": move,
+                "from": named(list(r["predecessor_lineage_ids"] or [])),
+                "evidence": r["evidence"],
+            }
+        )
+    prev = data.previous
+    return {
+        "run_id": prev["run_id"],
+        "window": f"{prev['window_start']}–{prev['window_end']}",
+        **out,
+        "n": {k: len(v) for k, v in out.items()},
+    }
+
+
+def _lineage_block(data: ReportData, topic_id: int) -> dict[str, Any]:
+    """A front's lineage for its dossier: its event and its ranks and sizes in earlier runs."""
+    row = data.published.filter(pl.col("topic_id") == topic_id).row(0, named=True)
+    before = (
+        {r["lineage_id"]: r["title"] for r in data.previous_fronts.iter_rows(named=True)}
+        if data.previous_fronts is not None
+        else {}
+    )
+    history = data.history.filter(pl.col("lineage_id") == row["lineage_id"])
+    return {
+        "lineage_id": row["lineage_id"],
+        "event": row["event"],
+        "from": [before.get(i, i) for i in row["predecessor_lineage_ids"] or []],
+        "history": [
+            {
+                "window": f"{h['window_start']}–{h['window_end']}",
+                "run_id": h["run_id"],
+                "rank": h["rank"] if h["rank"] is not None else h["status"],
+                "size": fmt(h["size"], "int"),
+                "title": h["title"],
+            }
+            for h in history.iter_rows(named=True)
+        ],
+    }
+
+
 def _forecast_rows(fc: pl.DataFrame) -> list[dict[str, str]]:
     return [
         {
@@ -194,6 +312,7 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
     }
     related = dossier.related_fronts(data.similarities, list(by_topic))
     criteria = _score_config(data).support
+    curated = {r["topic_id"]: r for r in data.published.iter_rows(named=True)}
     out = []
     for i, row in enumerate(data.fronts.iter_rows(named=True)):
         topic_id, rank = row["topic_id"], row["rank"]
@@ -204,6 +323,7 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
         basis = row.get("citation_basis")
         total_cited = int(works["times_cited"].fill_null(0).sum())
         values = {**row, "rank_interval": _interval(row)}
+        pub = curated.get(topic_id, {})
         out.append(
             {
                 "rank": rank,
@@ -211,6 +331,13 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
                 "index": i,
                 "href": front_path(rank, n),
                 "label": row["label"] or f"topic {topic_id}",
+                "title": pub.get("title") or row["label"] or f"topic {topic_id}",
+                "title_zh": pub.get("title_zh"),
+                "status": pub.get("status", "ranked"),
+                "curated_rank": pub.get("rank"),
+                "needs_review": bool(pub.get("needs_review")),
+                "notes": list(pub.get("notes") or []),
+                "lineage": _lineage_block(data, topic_id),
                 "class": row["class"] or "established",
                 "class_text": CLASSES.get(row["class"] or "", ""),
                 "off_topic": row.get("off_topic") is True,

@@ -101,8 +101,10 @@ def test_pdf_has_the_overview_each_top_dossier_on_its_own_pages_and_the_appendix
     outline = _outline(pdf)
     starts = {t: (p, y) for t, p, y in outline}
     titles = [t for t, _, _ in outline]
-    # order: overview, dossier 1, dossier 2 (top N = 2; #3 is HTML only), appendix
+    # order: the published list, the ranking, dossier 1, dossier 2 (top N = 2; #3 is HTML
+    # only), appendix
     order = [
+        "Fronts 2025",
         "The top 2 fronts",
         "large language models / chatgpt",
         HOSTILE_LABEL,
@@ -110,11 +112,12 @@ def test_pdf_has_the_overview_each_top_dossier_on_its_own_pages_and_the_appendix
     ]
     assert [t for t in titles if t in order] == order
     assert "virtual reality / immersion" not in titles
-    # each dossier and the appendix start at the top of a fresh page
+    # the report opens with the published list; each dossier and the appendix start at the
+    # top of a fresh page
     top_y = max(y for _, _, y in outline)
     pages = [starts[t][0] for t in order]
-    assert pages == sorted(set(pages)) and pages[0] == 1
-    for title in order[1:]:
+    assert pages == sorted(pages) and pages[0] == 1 and len(set(pages[1:])) == len(pages) - 1
+    for title in order[2:]:
         assert starts[title][1] == pytest.approx(top_y, abs=30), title
     assert 5 <= n_pages <= 30 and max(pages) <= n_pages
 
