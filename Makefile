@@ -53,6 +53,9 @@ benchmarks: $(VENV)/.installed
 	$(PY) bench/run.py planted:5000 planted:20000 planted:35000 planted:60000 \
 		--json $(RESULTS)/run.json
 	$(PY) bench/errors.py --json $(RESULTS)/errors.json
+	$(VENV)/bin/fronts bench lineage --scenarios 20 --out bench/out/lineage \
+		--json $(RESULTS)/lineage.json
+	$(PY) bench/incremental.py --json $(RESULTS)/incremental.json
 	$(MAKE) benchmarks-doc
 
 benchmarks-doc: $(VENV)/.installed

@@ -28,6 +28,8 @@ FILES = {
     "planted_large": "planted-large.json",
     "backtest": "backtest-bci.json",
     "errors": "errors.json",
+    "lineage": "lineage.json",
+    "incremental": "incremental.json",
 }
 
 

@@ -145,7 +145,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_common(backtest)
 
     bench = sub.add_parser("bench", help="benchmarks of the pipeline itself")
-    planted = bench.add_subparsers(dest="bench", required=True, parser_class=_Parser).add_parser(
+    benches = bench.add_subparsers(dest="bench", required=True, parser_class=_Parser)
+    planted = benches.add_parser(
         "planted", help="plant known fronts in real abstracts, run, and score the recovery"
     )
     planted.add_argument("--sizes", type=_years, default=[1000, 5000], help="e.g. 1000,5000")
@@ -155,6 +156,14 @@ def _parser() -> argparse.ArgumentParser:
     planted.add_argument("--out", type=Path, default=Path("bench/out/planted"), help="folder")
     planted.add_argument("--json", type=Path, help="also write the results JSON here")
     _add_common(planted)
+    lineage = benches.add_parser(
+        "lineage", help="plant front events between two yearly snapshots and score the lineage"
+    )
+    lineage.add_argument("--sources", nargs="+", type=Path, help="export files or folders")
+    lineage.add_argument("--scenarios", type=int, default=20, help="seeded scenarios per noise")
+    lineage.add_argument("--out", type=Path, default=Path("bench/out/lineage"), help="folder")
+    lineage.add_argument("--json", type=Path, help="also write the results JSON here")
+    _add_common(lineage)
     return parser
 
 
@@ -298,7 +307,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         inputs = _read_inputs(args, warehouse.con, paths, config, not args.keep) if paths else None
         # Refuse a corpus with no work in the window before anything is written.
         new_years = inputs.years().to_list() if inputs is not None else None
-        check_corpus(warehouse.con, new_years, inputs is not None and inputs.replace, config.window)
+        note = check_corpus(
+            warehouse.con, new_years, inputs is not None and inputs.replace, config.window
+        )
+        if note:
+            print(f"fronts run: note: {note}", file=sys.stderr)
         outcome = _run_pipeline(args, warehouse, config, inputs, options)
         _print_run(warehouse, config, outcome)
     return 0
@@ -320,6 +333,7 @@ def _run_pipeline(args, warehouse, config, inputs, options):
 
 
 def _print_run(warehouse, config, outcome) -> None:
+    from fronts.store import fetch_one
     from fronts.summary import format_fronts
 
     print(format_fronts(warehouse.con, outcome.run_id))
@@ -348,6 +362,18 @@ def _print_run(warehouse, config, outcome) -> None:
         folder = Path(outcome.stages["report"].folder)
         pdf_note = f" and {folder / 'report.pdf'}" if outcome.stages["report"].pdf else ""
         print(f"\nreport: {folder / 'index.html'}{pdf_note}")
+    note, n_excluded = fetch_one(
+        warehouse.con,
+        "SELECT incomplete_note, n_excluded FROM runs WHERE run_id = ?",
+        [outcome.run_id],
+    ) or (None, None)
+    if n_excluded:
+        print(
+            f"\nset aside as not research (editorials, errata, indexes, front matter): "
+            f"{n_excluded} work(s), listed in the table run_excluded"
+        )
+    if note:
+        print(f"\nwindow: {note}")
     print(
         f"\nrun {outcome.run_id} ({outcome.window[0]}-{outcome.window[1]}); results in "
         f"{config.db} (tables fronts, topic_scores, topics, doc_topics); "
@@ -585,7 +611,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from fronts.config import load_config
-    from fronts.evaluation.harness import default_sources, format_table, run_planted_benchmark
+    from fronts.evaluation.harness import default_sources
 
     shared = Path(os.environ.get("FRONTS_SHARED_CORPORA", "../shared/corpora"))
     sources = list(args.sources or default_sources(shared))
@@ -593,14 +619,24 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         raise UsageError(f"no --sources given and none found in {shared}")
     # Its own warehouse by default: the benchmark replaces the corpus of the one it uses.
     config = load_config(args.config, db=args.db or args.out / "warehouse.duckdb")
-    result = run_planted_benchmark(
-        args.sizes, sources, args.out, args.seeds, 0.8, args.subsamples, config
-    )
-    print(format_table(result))
-    print(f"results: {args.out / 'planted.json'}")
+    if args.bench == "lineage":
+        from fronts.evaluation.lineage_bench import format_lineage, run_lineage_benchmark
+
+        result = run_lineage_benchmark(sources, args.out, config, args.scenarios)
+        print(format_lineage(result))
+        name = "lineage.json"
+    else:
+        from fronts.evaluation.harness import format_table, run_planted_benchmark
+
+        result = run_planted_benchmark(
+            args.sizes, sources, args.out, args.seeds, 0.8, args.subsamples, config
+        )
+        print(format_table(result))
+        name = "planted.json"
+    print(f"results: {args.out / name}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(args.out / "planted.json", args.json)
+        shutil.copyfile(args.out / name, args.json)
         print(f"copied to {args.json}")
     return 0
 

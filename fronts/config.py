@@ -250,6 +250,11 @@ class RunConfig(_Section):
         description="first and last year analysed, e.g. [2019, 2024]; None = the six years "
         "ending with the corpus's last complete year",
     )
+    research_only: bool = Field(
+        default=True,
+        description="leave editorials, errata, indexes and front matter out of the analysis "
+        "(by document type, else by title; fronts.doctypes); they are counted in run_excluded",
+    )
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     embed: EmbedConfig = Field(default_factory=EmbedConfig)
     topics: TopicsConfig = Field(default_factory=TopicsConfig)

@@ -48,12 +48,14 @@ _ABSTRACT_BOILERPLATE = """
     proposed proposes present presents presented show shows shown showed demonstrate demonstrated
     approach novel new work works furthermore moreover respectively et al copyright rights
     reserved elsevier springer wiley mdpi licensee published publisher ltd author authors
+    state-of-the-art so-called well-known
 """
 ABSTRACT_STOP_WORDS = frozenset(_ABSTRACT_BOILERPLATE.split())
 STOP_WORDS = ENGLISH_STOP_WORDS | ABSTRACT_STOP_WORDS
 # Words of two or more characters with at least one letter: "3d" and "covid" count, but years,
-# page numbers and the "2024" of a copyright line do not describe a topic.
-TOKEN_PATTERN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
+# page numbers and the "2024" of a copyright line do not describe a topic. Hyphenated terms stay
+# whole ("x-ray", "covid-19", "k-12", "e-learning"): split, "chest x-ray" became "chest ray".
+TOKEN_PATTERN = r"(?u)\b(?=[\w-]*[^\W\d_])(?:\w+(?:-\w+)+|\w\w+)\b"
 
 EmbedTerms = Callable[[Sequence[str]], np.ndarray]
 

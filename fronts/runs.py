@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from fronts.config import RunConfig
+from fronts.doctypes import excluded_works
 from fronts.errors import FrontsError
 from fronts.schemas import RUNS, WORKS, check_frame
 from fronts.store import fetch_one, read_table, scalar
@@ -60,21 +61,62 @@ class RunInfo:
     window: tuple[int, int]
 
 
+# The last year is incomplete when it holds less than this share of what the years before it
+# predict; 0.7 leaves room for a real dip (complete years rarely fall 30 % below their trend).
+INCOMPLETE_RATIO = 0.7
+TREND_YEARS = 4  # complete years the expectation is fitted on
+
+
+@dataclass(frozen=True)
+class IncompleteYear:
+    """The corpus's last year, which looks like a partial export: its works and the number
+    the trend of the years before it predicts."""
+
+    year: int
+    observed: int
+    expected: float
+
+    def note(self) -> str:
+        return (
+            f"{self.year} looks incomplete ({self.observed:,} works against about "
+            f"{self.expected:,.0f} expected from the trend of {self.year - TREND_YEARS}-"
+            f"{self.year - 1}): left out of the default window (--window to include it)"
+        )
+
+
+def incomplete_last_year(year_counts: dict[int, int]) -> IncompleteYear | None:
+    """The last year when it holds fewer than INCOMPLETE_RATIO of the works that a log-linear
+    trend of the TREND_YEARS years before it predicts (an export made part-way through a year,
+    or a year the sources have not finished indexing); None otherwise or when there are too
+    few earlier years to say."""
+    if not year_counts:
+        return None
+    last = max(year_counts)
+    years = np.arange(last - TREND_YEARS, last)
+    counts = np.array([year_counts.get(int(y), 0) for y in years], dtype=np.float64)
+    if (counts > 0).sum() < 2:
+        return None
+    _, intercept = np.polyfit(years - last, np.log(np.maximum(counts, 0.5)), 1)
+    # the trend never expects more than the best earlier year grown by half, nor less than
+    # the previous year's level halved: one odd year must not set the expectation alone
+    expected = float(np.exp(intercept))
+    expected = min(max(expected, 0.5 * counts[-1]), 1.5 * counts.max())
+    if year_counts[last] < INCOMPLETE_RATIO * expected:
+        return IncompleteYear(last, int(year_counts[last]), expected)
+    return None
+
+
 def choose_window(
     year_counts: dict[int, int], requested: tuple[int, int] | None
 ) -> tuple[int, int]:
-    """The analysis window: the configured one, else six years ending at the last complete year.
-
-    The corpus's last year counts as incomplete (an export made mid-year) when it holds fewer
-    than half the median of the three years before it; the window then ends a year earlier.
-    """
+    """The analysis window: the configured one, else six years ending at the last complete year
+    (the last year is left out when `incomplete_last_year` finds it partial)."""
     if requested is not None:
         return requested
     if not year_counts:
         raise FrontsError("the warehouse holds no works; ingest a corpus first")
     last = max(year_counts)
-    previous = [year_counts.get(last - k, 0) for k in (1, 2, 3)]
-    if year_counts[last] < 0.5 * float(np.median(previous)):
+    if incomplete_last_year(year_counts) is not None:
         last -= 1
     return (last - 5, last)
 
@@ -101,7 +143,7 @@ def corpus_fingerprint(works: pl.DataFrame, n_citations: int) -> str:
     """sha256 over what the analysis reads of each work, in work_id order."""
     digest = hashlib.sha256()
     for row in works.select(
-        "work_id", "year", "title", "abstract", "times_cited", "citations_by_year"
+        "work_id", "year", "title", "abstract", "times_cited", "citations_by_year", "doc_type"
     ).iter_rows():
         digest.update(repr(row).encode("utf-8"))
     digest.update(str(n_citations).encode())
@@ -126,6 +168,8 @@ class _Plan:
     corpus_sha256: str
     n_works: int
     n_in_window: int
+    incomplete: IncompleteYear | None = None
+    excluded: pl.DataFrame | None = None  # work_id, reason of the works set aside
 
 
 def _plan(con: duckdb.DuckDBPyConnection, config: RunConfig) -> _Plan:
@@ -134,6 +178,7 @@ def _plan(con: duckdb.DuckDBPyConnection, config: RunConfig) -> _Plan:
     )
     window = choose_window(year_counts, config.window)
     works = works_in_window(con, window)
+    excluded = excluded_works(works) if config.research_only else None
     if works.height == 0:
         raise FrontsError(
             f"no works published in the window {window[0]}-{window[1]} (the warehouse's works "
@@ -142,7 +187,21 @@ def _plan(con: duckdb.DuckDBPyConnection, config: RunConfig) -> _Plan:
     n_citations = int(scalar(con, "SELECT count(*) FROM citations"))  # type: ignore[arg-type]
     corpus_sha = corpus_fingerprint(works, n_citations)
     run = RunInfo(run_id_for(corpus_sha, config), window)
-    return _Plan(run, corpus_sha, sum(year_counts.values()), works.height)
+    incomplete = incomplete_last_year(year_counts)
+    n_excluded = excluded.height if excluded is not None else 0
+    if n_excluded == works.height:
+        raise FrontsError(
+            f"every work of the window {window[0]}-{window[1]} is an editorial, erratum, index "
+            "or front matter (research_only = false analyses them anyway)"
+        )
+    return _Plan(
+        run,
+        corpus_sha,
+        sum(year_counts.values()),
+        works.height - n_excluded,
+        incomplete,
+        excluded,
+    )
 
 
 def check_corpus(
@@ -150,12 +209,13 @@ def check_corpus(
     new_years: Sequence[int] | None,
     replace: bool,
     window: tuple[int, int] | None,
-) -> None:
+) -> str | None:
     """Refuse early, before anything is written, a run that would find no works to analyse.
 
     `new_years` are the publication years of the records about to be ingested (None: nothing
     new); with `replace` they will be the whole corpus, else they join the warehouse's works.
-    Raises `FrontsError` when no work would be published in the analysis window.
+    Raises `FrontsError` when no work would be published in the analysis window. Returns the
+    note on an incomplete last year (`window_note`), or None.
     """
     counts: Counter[int] = Counter()
     if not replace:
@@ -178,6 +238,23 @@ def check_corpus(
             f"no works published in the window {first}-{last} (the corpus spans "
             f"{min(counts)}-{max(counts)}); choose another --window; the warehouse is unchanged"
         )
+    return window_note(incomplete_last_year(dict(counts)), (first, last))
+
+
+def window_note(incomplete: IncompleteYear | None, window: tuple[int, int]) -> str | None:
+    """What an editor must know of the window's last year: left out as incomplete, or kept
+    in (a window asked for explicitly) although it looks incomplete; None when it is fine."""
+    if incomplete is None:
+        return None
+    if window[0] <= incomplete.year <= window[1]:
+        return (
+            f"{incomplete.year} looks incomplete ({incomplete.observed:,} works against about "
+            f"{incomplete.expected:,.0f} expected from the years before); it is in the window "
+            "as asked, so its counts and shares are under-stated"
+        )
+    if window[1] == incomplete.year - 1:
+        return incomplete.note()
+    return None
 
 
 def plan_run(con: duckdb.DuckDBPyConnection, config: RunConfig) -> RunInfo:
@@ -246,6 +323,9 @@ def start_run(
         "attempts": (earlier[0] or 1) + 1 if earlier else 1,
         "error": None,
         "previous_run_id": _previous_run(con, run.run_id, previous),
+        "incomplete_year": plan.incomplete.year if plan.incomplete else None,
+        "incomplete_note": window_note(plan.incomplete, run.window),
+        "n_excluded": plan.excluded.height if plan.excluded is not None else 0,
     }
     row.update(_reference_counts(con, run.window))
     frame = check_frame(pl.DataFrame([row], schema=RUNS.schema), RUNS)
@@ -256,7 +336,7 @@ def start_run(
         cols = ", ".join(f'"{c}"' for c in frame.columns)
         con.execute(f"INSERT INTO runs ({cols}) SELECT {cols} FROM _run")
         con.unregister("_run")
-        _snapshot(con, run)
+        _snapshot(con, run, plan.excluded)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -277,18 +357,22 @@ def _reference_counts(con: duckdb.DuckDBPyConnection, window: tuple[int, int]) -
 _WORK_COLUMNS = ", ".join(f'"{c.name}"' for c in WORKS.columns)
 
 
-def snapshot_run(con: duckdb.DuckDBPyConnection, run: RunInfo) -> None:
+def snapshot_run(
+    con: duckdb.DuckDBPyConnection, run: RunInfo, excluded: pl.DataFrame | None = None
+) -> None:
     """Freeze what the run reads, in one transaction (`start_run` does it with the run row)."""
     con.execute("BEGIN TRANSACTION")
     try:
-        _snapshot(con, run)
+        _snapshot(con, run, excluded)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
 
 
-def _snapshot(con: duckdb.DuckDBPyConnection, run: RunInfo) -> None:
+def _snapshot(
+    con: duckdb.DuckDBPyConnection, run: RunInfo, excluded: pl.DataFrame | None = None
+) -> None:
     """Freeze what the run reads (inside the caller's transaction): the version of every work
     of its window (`work_versions`, `run_works`), and the files, accounting and quarantine of
     the corpus (`run_files`, `run_quarantine`), so that the run reads the same after later
@@ -303,12 +387,22 @@ def _snapshot(con: duckdb.DuckDBPyConnection, run: RunInfo) -> None:
         f"INSERT INTO work_versions SELECT content_sha256, {_WORK_COLUMNS} FROM _versions v "
         "WHERE NOT EXISTS (SELECT 1 FROM work_versions o WHERE o.content_sha256 = v.content_sha256)"
     )
-    for table in ("run_works", "run_files", "run_quarantine"):
+    for table in ("run_works", "run_excluded", "run_files", "run_quarantine"):
         con.execute(f"DELETE FROM {table} WHERE run_id = ?", [rid])
+    if excluded is None:
+        excluded = pl.DataFrame(schema={"work_id": pl.String, "reason": pl.String})
+    con.register("_excluded", excluded.to_arrow())
     con.execute(
-        "INSERT INTO run_works SELECT ?, work_id, content_sha256 FROM _versions ORDER BY work_id",
+        "INSERT INTO run_works SELECT ?, work_id, content_sha256 FROM _versions v WHERE NOT "
+        "EXISTS (SELECT 1 FROM _excluded x WHERE x.work_id = v.work_id) ORDER BY work_id",
         [rid],
     )
+    con.execute(
+        "INSERT INTO run_excluded SELECT ?, v.work_id, v.content_sha256, x.reason "
+        "FROM _versions v JOIN _excluded x ON x.work_id = v.work_id ORDER BY v.work_id",
+        [rid],
+    )
+    con.unregister("_excluded")
     con.execute("DROP TABLE _versions")
     con.execute(
         """

@@ -91,6 +91,8 @@ RECORDS = _t(
     ("record_no", _INT, "1-based position of the record in its file"),
     ("source_id", _STR, "identifier in the source (WOS:UT, Scopus EID, OpenAlex W-id, ...)"),
     *_RECORD_FIELDS,
+    ("title_raw", _STR, "the title as exported where markup (HTML, JATS, LaTeX) was removed"),
+    ("abstract_raw", _STR, "the abstract as exported where markup was removed; else null"),
 )
 
 QUARANTINE = _t(
@@ -198,7 +200,7 @@ RUNS = _t(
     ("window_start", _YEAR, "first year of the analysis window"),
     ("window_end", _YEAR, "last year of the analysis window"),
     ("n_works", _INT, "works in the warehouse"),
-    ("n_in_window", _INT, "works published in the window (the ones analysed)"),
+    ("n_in_window", _INT, "works published in the window and analysed (research works)"),
     ("fronts_version", _STR, "version of fronts that made the run"),
     ("versions_json", _STR, "versions of the libraries and the model, as JSON"),
     (
@@ -218,6 +220,14 @@ RUNS = _t(
         _INT,
         "of those, references resolved to a work of the corpus, when the run started",
     ),
+    (
+        "incomplete_year",
+        _YEAR,
+        "the corpus's last year when it looked incomplete against the trend of the years "
+        "before it (a partial export); left out of a default window (null: none)",
+    ),
+    ("incomplete_note", _STR, "that finding in words, as the CLI and the report say it"),
+    ("n_excluded", _INT, "works of the window set aside as not research (run_excluded)"),
 )
 
 _RUN_SNAPSHOT = "the pipeline (fronts.runs), when the run starts"
@@ -239,6 +249,17 @@ RUN_WORKS = _t(
     ("run_id", _STR, "run"),
     ("work_id", _STR, "work"),
     ("content_sha256", _STR, "the version read (work_versions)"),
+)
+
+RUN_EXCLUDED = _t(
+    "run_excluded",
+    "Per run, the works of its window set aside as not research (editorials, errata, indexes, "
+    "front matter), with the reason; they are in no front and no indicator (`research_only`).",
+    _RUN_SNAPSHOT,
+    ("run_id", _STR, "run"),
+    ("work_id", _STR, "work"),
+    ("content_sha256", _STR, "the version read (work_versions)"),
+    ("reason", _STR, "'document type: <type as exported>' or 'title: front matter or notice'"),
 )
 
 RUN_FILES = _t(
@@ -545,6 +566,7 @@ TABLES: dict[str, Table] = {
         RUNS,
         WORK_VERSIONS,
         RUN_WORKS,
+        RUN_EXCLUDED,
         RUN_FILES,
         RUN_QUARANTINE,
         EMBEDDINGS,

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 
+import duckdb
 import pytest
 
 from fronts.cli import main
@@ -42,6 +43,18 @@ def test_curation_follows_the_fronts_into_next_years_run(tmp_path, shared_corpor
     assert main(["run", corpus, "--window", "2017-2022", "--no-report", *common]) == 0
     first = _show(db, capsys)
     assert len(first) >= 3
+    # The corpus's editorials and errata are set aside, counted, and in no front.
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        excluded = con.sql("SELECT work_id, reason FROM run_excluded").pl()
+        in_fronts = con.sql(
+            "SELECT count(*) FROM doc_topics d JOIN run_excluded x USING (run_id, work_id)"
+        ).fetchall()[0][0]
+        n_excluded = con.sql("SELECT n_excluded FROM runs").fetchall()[0][0]
+    finally:
+        con.close()
+    assert excluded.height >= 5 and n_excluded == excluded.height and in_fronts == 0
+    assert excluded["reason"].str.contains("Editorial").any()
     titles = {}
     for i, front in enumerate(first):
         lid = front["lineage_id"]
@@ -79,6 +92,7 @@ def test_curation_follows_the_fronts_into_next_years_run(tmp_path, shared_corpor
     (folder,) = [p for p in reports.iterdir() if p.is_dir()]
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "What changed since run" in index
+    assert "set aside as not research" in index
     shown = [f for f in second if f["published"]]
     assert shown and all(f["title_zh"] in index for f in shown)
     text = _pdf_text(folder / "report.pdf")

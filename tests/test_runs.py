@@ -7,7 +7,7 @@ import pytest
 
 from fronts.config import RunConfig, load_config
 from fronts.errors import FrontsError
-from fronts.runs import choose_window, result_settings, run_id_for
+from fronts.runs import choose_window, incomplete_last_year, result_settings, run_id_for
 
 
 def test_the_run_id_ignores_where_things_live_and_how_the_work_is_scheduled(tmp_path):
@@ -27,11 +27,37 @@ def test_the_run_id_ignores_where_things_live_and_how_the_work_is_scheduled(tmp_
 
 def test_the_window_ends_at_the_last_complete_year():
     counts = {2019: 100, 2020: 110, 2021: 120, 2022: 130, 2023: 140, 2024: 30}
-    assert choose_window(counts, None) == (2018, 2023)  # 2024 holds < half the median
-    assert choose_window({**counts, 2024: 100}, None) == (2019, 2024)
+    assert choose_window(counts, None) == (2018, 2023)  # 2024 is far below its trend
+    assert choose_window({**counts, 2024: 125}, None) == (2019, 2024)  # a dip, not a gap
     assert choose_window(counts, (2000, 2001)) == (2000, 2001)
     with pytest.raises(FrontsError, match="no works"):
         choose_window({}, None)
+
+
+@pytest.mark.parametrize(
+    ("counts", "incomplete"),
+    [
+        # an export made mid-2026: half of 2025, though above half the median of 2023-2025
+        ({2021: 213, 2022: 341, 2023: 450, 2024: 543, 2025: 700, 2026: 332}, True),
+        # a field taking off: the last year far above the years before is complete
+        ({2021: 8, 2022: 8, 2023: 559, 2024: 3044}, False),
+        # a declining field keeps declining, a complete year
+        ({2019: 80, 2020: 70, 2021: 62, 2022: 56, 2023: 50}, False),
+        # a fall after steady growth: an export of the autumn
+        ({2019: 36, 2020: 51, 2021: 74, 2022: 108, 2023: 80}, True),
+        # too little history to say
+        ({2023: 5, 2024: 1}, False),
+    ],
+)
+def test_an_incomplete_last_year_is_found_against_the_trend(counts, incomplete):
+    found = incomplete_last_year(counts)
+    assert (found is not None) == incomplete
+    if found is not None:
+        assert found.year == max(counts) and found.observed == counts[max(counts)]
+        assert str(found.year) in found.note() and "--window" in found.note()
+    # a small change of any count does not flip the verdict
+    nudged = {y: n + (1 if y % 2 else 0) for y, n in counts.items()}
+    assert (incomplete_last_year(nudged) is not None) == incomplete
 
 
 @pytest.mark.shared

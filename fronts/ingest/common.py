@@ -20,6 +20,7 @@ import polars as pl
 
 from fronts.config import IngestConfig
 from fronts.errors import InputFormatError
+from fronts.ingest.markup import strip_markup
 from fronts.schemas import QUARANTINE, RECORDS, check_frame
 
 RAW_LIMIT = 20_000
@@ -222,6 +223,11 @@ def _normalise_fields(fields: dict[str, Any]) -> dict[str, Any]:
     for name in _TEXT_FIELDS:
         rec[name] = clean_text(fields.get(name))
     rec["doi"] = normalise_doi(rec["doi"])
+    for name, heading in (("title", False), ("abstract", True)):
+        exported = rec[name]
+        rec[name] = clean_text(strip_markup(exported, heading=heading))
+        # the text as exported is kept wherever markup was removed from it
+        rec[f"{name}_raw"] = exported if rec[name] != exported else None
     rec["year"] = parse_year(fields.get("year"))
     for name in _LIST_FIELDS:
         rec[name] = clean_list(fields.get(name))

@@ -96,6 +96,7 @@ class ReportData:
     previous_fronts: pl.DataFrame | None
     history: pl.DataFrame
     case_works: pl.DataFrame
+    excluded: pl.DataFrame | None = None  # reason, n: works set aside as not research
 
 
 def _run_row(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
@@ -340,7 +341,8 @@ def load_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
         run=run,
         config=config,
         versions=json.loads(run["versions_json"] or "{}"),
-        n_top=score_cfg.n_fronts,
+        # "the top 10" of 4 fronts would be a false promise: N is at most the fronts there are
+        n_top=min(score_cfg.n_fronts, fronts.height),
         source_files=corpus.source_files,
         sources=corpus.sources,
         stage_counts=corpus.stage_counts,
@@ -360,4 +362,10 @@ def load_report_data(con: duckdb.DuckDBPyConnection, run_id: str) -> ReportData:
         previous_fronts=published_fronts(con, previous_id) if previous_id else None,
         history=_history(con, run_id, published["lineage_id"].to_list()),
         case_works=_case_works(con, analysed, published),
+        excluded=con.sql(
+            "SELECT CASE WHEN starts_with(reason, 'title') THEN reason "
+            "ELSE 'document type: ' || lower(substr(reason, 16)) END AS reason, count(*) AS n "
+            "FROM run_excluded WHERE run_id = ? GROUP BY 1 ORDER BY n DESC, reason",
+            params=[run_id],
+        ).pl(),
     )

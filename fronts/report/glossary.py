@@ -184,14 +184,20 @@ CITATION_BASES = {
         "no dated citations were available: each year's value is the mean times cited per year "
         "of age of the works published that year, a proxy that favours no cohort",
     ),
+    "none": (
+        "no citation data",
+        "the corpus's exports carry no citation counts and no references that resolve to its "
+        "works: citation indicators are unknown, shown as no citation data, never as 0",
+    ),
 }
 
 CLASSES = {
-    "hot": "large and recent: among the largest quarter of fronts, with a mean year at or "
-    "above the median",
-    "emerging": "very recent and gaining citations: not hot, in the most recent quarter of "
-    "fronts by mean year or by recent share, with citations growing, and supported by several "
-    "years, venues and author groups",
+    "hot": "large, recent and rising: among the largest quarter of fronts, with a mean year at "
+    "or above the median and a share of the corpus that grows",
+    "emerging": "very recent and rising: not hot, in the most recent quarter of fronts by mean "
+    "year or by recent share, with a share that grows significantly (the trend test), citations "
+    "not falling where the corpus has them, and supported by several years, venues and author "
+    "groups",
     "established": "neither hot nor emerging",
 }
 

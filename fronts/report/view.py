@@ -58,9 +58,20 @@ def _score_config(data: ReportData) -> ScoreConfig:
     return ScoreConfig.model_validate(data.config.get("score") or {})
 
 
+CITATION_KEYS = frozenset({"citation_growth", "impact", "share_top10", "citations", "per_paper"})
+NO_CITATION_DATA = "no citation data"
+
+
+def cited(row: dict[str, Any], key: str, value: Any, kind: str) -> str:
+    """A citation-based value as printed; "no citation data" where the corpus has none."""
+    if key in CITATION_KEYS and row.get("citation_basis") == "none":
+        return NO_CITATION_DATA
+    return fmt(value, kind)
+
+
 def _indicator_value(ind: Indicator, values: dict[str, Any]) -> str:
     """The value as printed, followed by its robust z-score when the indicator has one."""
-    text = fmt(values.get(ind.key), ind.fmt)
+    text = cited(values, ind.key, values.get(ind.key), ind.fmt)
     z = values.get(ind.z_key) if ind.z_key else None
     return text if z is None or fmt(z, "signed") == "–" else f"{text} (z {fmt(z, 'signed')})"
 
@@ -90,7 +101,7 @@ def front_rows(data: ReportData) -> list[dict[str, Any]]:
                 "size": fmt(row["size"], "int"),
                 "growth": fmt(row["growth"], "rate"),
                 "growing": row.get("growing") is True,
-                "citation_growth": fmt(row["citation_growth"], "rate"),
+                "citation_growth": cited(row, "citation_growth", row["citation_growth"], "rate"),
                 "basis": basis_label(row.get("citation_basis")),
                 "mean_year": fmt(row["mean_year"], "year"),
                 "score": fmt(row["score"], "signed"),
@@ -133,6 +144,8 @@ def overview(data: ReportData, forecast: pl.DataFrame) -> dict[str, Any]:
         "n_off_topic": sum(r["off_topic"] for r in rows),
         "n_unsupported": sum(r["unsupported"] for r in rows),
         "off_topic_text": OFF_TOPIC.format(n=data.n_top),
+        "excluded": list(data.excluded.iter_rows(named=True)) if data.excluded is not None else [],
+        "n_excluded": int(data.excluded["n"].sum()) if data.excluded is not None else 0,
         "unsupported_text": UNSUPPORTED,
         "sources": [
             {
@@ -349,11 +362,18 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
                 "key": {
                     "size": fmt(row["size"], "int"),
                     "n_core": fmt(topic.get("n_core"), "int"),
-                    "citations": fmt(total_cited, "int"),
-                    "per_paper": fmt(total_cited / works.height, "float") if works.height else "–",
+                    "citations": cited(row, "citations", total_cited, "int"),
+                    "per_paper": cited(
+                        row,
+                        "per_paper",
+                        total_cited / works.height if works.height else None,
+                        "float",
+                    ),
                     "growth": fmt(row["growth"], "rate"),
                     "growth_test": _growth_test(row),
-                    "citation_growth": fmt(row["citation_growth"], "rate"),
+                    "citation_growth": cited(
+                        row, "citation_growth", row["citation_growth"], "rate"
+                    ),
                     "mean_year": fmt(row["mean_year"], "year"),
                     "score": fmt(row["score"], "signed"),
                     "interval": _interval(row),

@@ -145,11 +145,16 @@ def indicators(
     coherence = _ratio(
         per_topic(np.where(sim_known, table.similarity, 0.0)), per_topic(sim_known.astype(float))
     )
+    impact = _ratio(per_topic(table.age_norm), size)
+    share_top10 = _ratio(per_topic(table.top10), size)
     # A topic with no works in the window (or in a resample) has no trend, only absence.
     empty = size == 0
     growth, cagr_share, acceleration, citation_growth = (
         np.where(empty, np.nan, v) for v in (growth, cagr_share, acceleration, citation_growth)
     )
+    if not table.has_citations:  # unknown, not zero: the corpus carries no citation data
+        citation_growth, impact, share_top10 = (np.full(k, np.nan) for _ in range(3))
+        cite_mask = np.zeros_like(cite_mask)
     return Indicators(
         n_works=n_works,
         corpus=corpus,
@@ -165,8 +170,8 @@ def indicators(
         burst_start=bursts.start,
         burst_end=bursts.end,
         citation_growth=citation_growth,
-        impact=_ratio(per_topic(table.age_norm), size),
-        share_top10=_ratio(per_topic(table.top10), size),
+        impact=impact,
+        share_top10=share_top10,
         coherence=coherence,
     )
 

@@ -138,6 +138,10 @@ def rank_topics(
     # An off-topic front is never a candidate for the top N, even when fewer than N fronts are
     # on-topic and its continued rank is <= N.
     p_top = np.where(demoted, 0.0, (draws <= config.n_fronts).mean(axis=0))
+    if (~demoted).sum() <= config.n_fronts:
+        # Every on-topic front is in the top N in every resample: a certainty by construction,
+        # not evidence, so it is not reported (null, shown as a dash).
+        p_top = np.where(demoted, 0.0, np.nan)
     return Ranking(
         rows, emergence, score, rank, np.minimum(low, rank), np.maximum(high, rank), p_top
     )
@@ -172,18 +176,27 @@ def classify(
     rows: np.ndarray,
     supported: np.ndarray | None = None,
     reference: np.ndarray | None = None,
+    growing: np.ndarray | None = None,
 ) -> np.ndarray:
     """'hot', 'emerging' or 'established' for each rankable topic.
 
     Adapted from the CAS / Clarivate Research Fronts selection (large fronts re-ranked by the
-    mean year of their core papers; emerging fronts with a very recent core) to one corpus:
-    hot = size in the top quartile of the ranked topics and mean_year at or above their median;
-    emerging = not hot, share_recent or mean_year in the top quartile, citation_growth > 0, and
-    supported (`supported`, aligned with `rows`: enough works, years, venues and author groups,
-    `fronts.scoring.support`; None = all supported); everything else is established. An
-    unsupported front can still be hot or established, never emerging. Quantiles use numpy's
-    default (linear) interpolation over the `reference` rows (a mask aligned with `rows`, the
-    on-topic fronts; default all).
+    mean year of their core papers; emerging fronts with a very recent core) to one corpus, and
+    made to agree with the front's own trend, so that no front is called hot or emerging while
+    its share of the field falls:
+
+    * hot = size in the top quartile of the ranked topics, mean_year at or above their median,
+      and a rising share (growth > 0);
+    * emerging = not hot; share_recent or mean_year in the top quartile; a significant rise of
+      the share (`growing`, aligned with `rows`: the trend test's q at or below the run's FDR;
+      None = growth > 0 stands in for it); citation growth not negative where the corpus has
+      citation data (NaN = unknown, no objection); and supported (`supported`, aligned with
+      `rows`: enough works, years, venues and author groups, `fronts.scoring.support`; None =
+      all supported);
+    * everything else is established.
+
+    Quantiles use numpy's default (linear) interpolation over the `reference` rows (a mask
+    aligned with `rows`, the on-topic fronts; default all).
     """
     if rows.size == 0:
         return np.array([], dtype=object)
@@ -193,10 +206,17 @@ def classify(
     size = point.size[rows]
     mean_year = point.mean_year[rows]
     recent = point.share_recent[rows]
-    hot = (size >= np.nanquantile(size[ref], 0.75)) & (mean_year >= np.nanmedian(mean_year[ref]))
+    rising = np.nan_to_num(point.growth[rows], nan=0.0) > 0
+    significant = rising if growing is None else rising & np.asarray(growing, bool)
+    hot = (
+        (size >= np.nanquantile(size[ref], 0.75))
+        & (mean_year >= np.nanmedian(mean_year[ref]))
+        & rising
+    )
     very_recent = (recent >= np.nanquantile(recent[ref], 0.75)) | (
         mean_year >= np.nanquantile(mean_year[ref], 0.75)
     )
     ok = np.ones(rows.size, dtype=bool) if supported is None else np.asarray(supported, bool)
-    emerging = ~hot & very_recent & (point.citation_growth[rows] > 0) & ok
+    citations_ok = ~(point.citation_growth[rows] <= 0)  # NaN (no citation data) passes
+    emerging = ~hot & very_recent & significant & citations_ok & ok
     return np.where(hot, "hot", np.where(emerging, "emerging", "established")).astype(object)

@@ -269,6 +269,7 @@ def _fronts(
     ids = table.topic_ids[rows]
     trend = share_trend(ind.n_works[rows], ind.corpus, table.years)
     growth_q = benjamini_hochberg(trend.p)
+    growing = np.nan_to_num(growth_q, nan=1.0) <= growth_fdr
     meta = topics.select("topic_id", "label", "top_terms").unique("topic_id", keep="first")
     by_id = {r["topic_id"]: r for r in meta.iter_rows(named=True)}
     frame = _frame(
@@ -285,6 +286,7 @@ def _fronts(
                 rows,
                 robust.support.supported[rows],
                 ~off_topic if (~off_topic).any() else None,
+                growing,
             ).tolist(),
             "label": [by_id.get(int(t), {}).get("label") for t in ids],
             "top_terms": [by_id.get(int(t), {}).get("top_terms") for t in ids],
@@ -293,7 +295,7 @@ def _fronts(
             "growth": ind.growth[rows],
             "growth_z": trend.z,
             "growth_q": growth_q,
-            "growing": np.nan_to_num(growth_q, nan=1.0) <= growth_fdr,
+            "growing": growing,
             "mean_year": ind.mean_year[rows],
             "off_topic": off_topic,
             "supported": robust.support.supported[rows],

@@ -16,7 +16,8 @@ from fronts.schemas import OUTLIER
 TOP_SHARE = 0.10  # the "top 10 %" of PP(top 10 %)
 PER_YEAR_COVERAGE = 0.5  # share of a topic's cited works that must carry per-year counts
 MIN_LOCAL_CITATIONS = 10  # local citations a topic needs before they are trusted as a series
-BASES = ("per_year_counts", "local_citations", "times_cited_by_age")
+BASES = ("per_year_counts", "local_citations", "times_cited_by_age", "none")
+NO_CITATION_DATA = 3  # index of "none" in BASES
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class WorkTable:
     cites: np.ndarray  # (n, T) citations per window year under the work's topic's basis
     basis: np.ndarray  # (K,) index into BASES
     work_ids: np.ndarray  # (n,) object: the work of each row (sorted)
+    has_citations: bool = True  # False: the corpus carries no citation data at all
 
     @property
     def n_years(self) -> int:
@@ -115,6 +117,12 @@ def build_worktable(
     assign = doc_topics.select("work_id", "topic_id", "assignment", "similarity")
     if assign["work_id"].is_duplicated().any():
         raise ValueError("doc_topics: work_id is not unique")
+    # No times-cited value, no dated count and no resolved reference: the export carries no
+    # citation data, and citation indicators are unknown (null), not zero.
+    reported = (
+        frame["times_cited"].is_not_null().any()
+        or (frame["citations_by_year"].list.len().fill_null(0) > 0).any()
+    )
     frame = frame.join(assign, on="work_id", how="left").with_columns(
         pl.col("topic_id").fill_null(OUTLIER),
         pl.col("times_cited").fill_null(0).clip(lower_bound=0),
@@ -148,6 +156,9 @@ def build_worktable(
     basis[per_year_ok] = 0
     work_basis = basis[topic_idx][:, None]
     cites = np.where(work_basis == 0, per_year, np.where(work_basis == 1, local, proxy))
+    has_citations = bool(reported or local.any())
+    if not has_citations:
+        basis[:] = NO_CITATION_DATA
 
     similarity = frame["similarity"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     return WorkTable(
@@ -162,6 +173,7 @@ def build_worktable(
         cites=cites,
         basis=basis,
         work_ids=frame["work_id"].to_numpy().astype(object),
+        has_citations=has_citations,
     )
 
 

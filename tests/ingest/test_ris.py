@@ -7,6 +7,7 @@ from fronts.config import IngestConfig
 from fronts.errors import InputFormatError
 from fronts.ingest import bibtex, ris
 from fronts.ingest.common import read_head
+from fronts.ingest.markup import strip_markup
 
 CONFIG = IngestConfig()
 
@@ -158,7 +159,11 @@ def test_genai_authorship_ris_matches_the_wos_txt(shared_corpora):
         rec = txt[row["source_id"]]
         assert row["authors"] == list(dict.fromkeys(rec["AU"]))  # short form, like txt AU
         assert row["times_cited"] == int(rec["TC"][0])
-        assert row["title"] == " ".join(rec["TI"])
+        # the same title, its markup (<i>Journal</i>) removed, the exported text kept
+        exported = " ".join(rec["TI"])
+        assert row["title"] == strip_markup(exported)
+        assert row["title_raw"] == (exported if row["title"] != exported else None)
+        assert "<i>" not in row["title"] and "&gt;" not in row["title"]
         # KW holds the author keywords followed by the Keywords Plus.
         keywords = [
             k.strip() for tag in ("DE", "ID") for k in " ".join(rec.get(tag, [])).split(";")

@@ -110,7 +110,7 @@ def test_constant_indicators_do_not_make_nan(make_corpus):
     # Every topic has the same coherence, impact (all uncited) and no bursts.
     counts = {0: FLAT, 1: FLAT, 2: [20] * 6}
     corpus = make_corpus(counts, times_cited=lambda t, y, i: 0)
-    result = run(corpus, bootstrap=10)
+    result = run(corpus, bootstrap=10, n_fronts=2)
     assert result.topic_scores["score"].null_count() == 0
     assert not result.topic_scores["score"].is_nan().any()
     assert result.fronts["p_top_n"].null_count() == 0
@@ -166,3 +166,57 @@ def test_nothing_to_rank_gives_empty_fronts(make_corpus):
     assert dict(result.fronts.schema) == {k: v for k, v in FRONTS.schema.items() if k != "run_id"}
     gone = result.topic_scores.filter(pl.col("topic_id") == 7).row(0, named=True)
     assert gone["size"] == 0 and gone["growth"] is None and gone["score"] is None
+
+
+def test_a_large_recent_front_whose_share_falls_is_not_hot(make_corpus):
+    # Topics 4 and 5 are the largest and the most recent by mean year, but 5's share falls
+    # from year to year while the corpus grows around it.
+    old = [20, 20, 20, 5, 5, 5]
+    counts = {t: old for t in range(4)}
+    counts |= {4: [10, 20, 30, 40, 50, 60], 5: [80, 60, 60, 60, 60, 60], 7: [20] * 6}
+    counts[-1] = [10, 40, 80, 120, 160, 200]
+    result = run(make_corpus(counts), bootstrap=0)
+    fronts = result.fronts
+    by_topic = dict(zip(fronts["topic_id"], fronts["class"], strict=True))
+    growth = dict(zip(fronts["topic_id"], fronts["growth"], strict=True))
+    assert growth[5] < 0 and by_topic[5] != "hot"
+    assert growth[4] > 0 and by_topic[4] == "hot"
+
+
+def test_classes_never_contradict_the_share_trend(make_corpus):
+    # Whatever the corpus, a hot front has a rising share and an emerging one a significant
+    # rise: random corpora, each class checked against the front's own numbers.
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        counts = {t: rng.integers(0, 40, size=6).tolist() for t in range(8)}
+        counts[-1] = rng.integers(20, 80, size=6).tolist()
+        fronts = run(make_corpus(counts, times_cited=cited), bootstrap=0).fronts
+        for f in fronts.iter_rows(named=True):
+            if f["class"] == "hot":
+                assert f["growth"] > 0, f
+            if f["class"] == "emerging":
+                assert f["growing"] and f["growth"] > 0, f
+
+
+def test_emerging_needs_a_significant_rise(corpus):
+    works, docs, _, cites = corpus
+    table = build_worktable(works, docs, cites, WINDOW)
+    ind = indicators(table)
+    rows = rankable_rows(table, ind, 5)
+    rising = ind.__class__(**{**ind.__dict__, "citation_growth": np.full_like(ind.growth, 1.0)})
+    never = np.zeros(rows.size, dtype=bool)
+    assert "emerging" not in classify(rising, rows, growing=never).tolist()
+
+
+def test_a_corpus_without_citation_data_has_unknown_citation_indicators(make_corpus):
+    counts = {0: FLAT, 1: DOUBLING, 2: [20] * 6, -1: [10] * 6}
+    result = run(make_corpus(counts, times_cited=lambda t, y, i: None), bootstrap=10)
+    scores = result.topic_scores
+    for column in ("citation_growth", "impact", "share_top10"):
+        assert scores[column].null_count() == scores.height, column
+    assert set(scores["citation_basis"]) == {"none"}
+    assert result.fronts["citation_growth"].null_count() == result.fronts.height
+    # Zero citations are data: the same corpus with every work uncited has zero growth.
+    uncited = run(make_corpus(counts, times_cited=lambda t, y, i: 0), bootstrap=10)
+    assert uncited.topic_scores["citation_growth"].null_count() == 0
+    assert "none" not in set(uncited.topic_scores["citation_basis"])
