@@ -239,7 +239,7 @@ def apply_curation(
         chosen = own if not own.empty() else _combined(inherited)
         r["needs_review"] = bool(inherited)
         r["machine_rank"] = r["rank"]
-        r["title"] = chosen.title or r["label"]
+        r["title"] = chosen.title or r.get("machine_title") or r["label"]
         r["title_zh"] = chosen.title_zh
         r["notes"] = list(chosen.notes)
         r["cases"] = list(chosen.cases)

@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from fronts.errors import FrontsError
+from fronts.glued import term_preprocessor
 from fronts.vectors import unit_rows
 
 # Candidates a representation model may choose from: BERTopic's own pool (it keeps the 30 best
@@ -61,8 +62,8 @@ EmbedTerms = Callable[[Sequence[str]], np.ndarray]
 
 
 def make_vectorizer(ngram_max: int, min_df: int, vocabulary: Any = None) -> CountVectorizer:
-    """The one tokeniser of the topics stage: lower-cased words, stop words (scikit-learn's
-    English list plus ABSTRACT_STOP_WORDS) removed.
+    """The one tokeniser of the topics stage: lower-cased words, glued words split or dropped
+    (`fronts.glued`), stop words (scikit-learn's English list plus ABSTRACT_STOP_WORDS) removed.
 
     Stop words are removed before n-grams are formed (scikit-learn's order), so "quality of
     education" yields the bigram "quality education".
@@ -70,7 +71,8 @@ def make_vectorizer(ngram_max: int, min_df: int, vocabulary: Any = None) -> Coun
     return CountVectorizer(
         ngram_range=(1, ngram_max),
         stop_words=sorted(STOP_WORDS),
-        lowercase=True,
+        lowercase=True,  # done by term_preprocessor, which replaces scikit-learn's own
+        preprocessor=term_preprocessor,
         min_df=min_df,
         token_pattern=TOKEN_PATTERN,
         vocabulary=vocabulary,
@@ -227,6 +229,13 @@ def _stem_words(term: str) -> frozenset[str]:
     return frozenset(_singular(w) for w in _WORD.findall(term.lower()))
 
 
+def _describes(term: str) -> bool:
+    """A term can name a topic: it has a word, and no word of it is a bare number or a stop
+    word ("covid-19" and "k-12" can; "2019" and "of the" cannot)."""
+    words = term.lower().split()
+    return bool(words) and not any(w.isdigit() or w in STOP_WORDS for w in words)
+
+
 def generic_terms(representations: Sequence[Sequence[str]]) -> frozenset[str]:
     """Single words found in the representation of more than half of the topics (with at least
     four topics): "quantum" in a quantum-physics corpus. They describe the corpus, not a topic."""
@@ -260,8 +269,7 @@ def make_label(
     chosen: list[str] = []
     ordered = [t for t in terms if t not in generic] + [t for t in terms if t in generic]
     for term in ordered:
-        words = _WORD.findall(term.lower())
-        if not words or any(w.isdigit() or w in STOP_WORDS for w in words):
+        if not _describes(term):
             continue
         if chosen and _stem_words(term) <= frozenset().union(*map(_stem_words, chosen)):
             continue
@@ -278,3 +286,70 @@ def make_label(
             else:
                 i += 1
     return LABEL_SEPARATOR.join(chosen)
+
+
+# Words a key phrase may skip between its terms as the texts write it: the bigram "quality
+# education" is "quality of education" in the abstracts.
+_CONNECTORS = r"(?:[\s-]+(?:of|in|for|and|the|to|on|with|a|an|by|from))*[\s-]+"
+TITLE_TEXTS = 400  # texts of a topic searched for a phrase's written form
+
+
+def _written_form(term: str, texts: Sequence[str]) -> str:
+    """How the texts write `term`: the connectors they put between its words ("quality of
+    education") and each word's usual case ("AI", "COVID-19", "ChatGPT"; "learning" stays
+    lower case even where titles capitalise it). The term itself when no text has it."""
+    words = term.split()
+    pattern = re.compile(
+        r"\b" + _CONNECTORS.join(re.escape(w) for w in words) + r"\b", re.IGNORECASE
+    )
+    found: dict[str, int] = {}
+    for text in texts[:TITLE_TEXTS]:
+        for match in pattern.finditer(text):
+            found[match.group(0)] = found.get(match.group(0), 0) + 1
+    if not found:
+        return term
+    # the connectors most often written, then the case of each word by vote
+    shapes: dict[str, int] = {}
+    for form, k in found.items():
+        shapes[" ".join(form.lower().split())] = shapes.get(" ".join(form.lower().split()), 0) + k
+    shape = max(sorted(shapes), key=shapes.__getitem__)
+    out = []
+    for word in shape.split():
+        cases: dict[str, int] = {}
+        for form, k in found.items():
+            for written in form.split():
+                if written.lower() == word:
+                    cases[written] = cases.get(written, 0) + k
+        lower = cases.get(word, 0)
+        best = max(sorted(cases), key=cases.__getitem__) if cases else word
+        # lower case wins unless the word is mostly written otherwise (an acronym, a name)
+        out.append(word if lower >= 0.3 * sum(cases.values()) else best)
+    return " ".join(out)
+
+
+def make_title(
+    terms: Sequence[str], texts: Sequence[str], generic: frozenset[str] = frozenset()
+) -> str:
+    """A short title an editor could keep: the front's two leading key phrases as its texts
+    write them, joined by "and" ("Data literacy and data visualization"); multi-word phrases
+    are preferred, and the second must add a word the first lacks. "" when there is no term."""
+    usable = [t for t in terms if t not in generic and _describes(t)]
+    if not usable:
+        return ""
+    phrases = [t for t in usable if " " in t] or usable
+    first = phrases[0]
+    second = next(
+        (
+            t
+            for t in [*phrases[1:], *usable]
+            if t != first
+            and not _stem_words(t) <= _stem_words(first)
+            and not _stem_words(first) <= _stem_words(t)
+        ),
+        None,
+    )
+    parts = [_written_form(first, texts)]
+    if second is not None:
+        parts.append(_written_form(second, texts))
+    title = " and ".join(parts)
+    return title[0].upper() + title[1:]

@@ -24,6 +24,7 @@ FRONT_KEYS = (
     "machine_rank",
     "topic_id",
     "label",
+    "machine_title",
     "title",
     "title_zh",
     "size",
@@ -65,13 +66,15 @@ def published_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFram
         raise FrontsError(f"no run {run_id!r} in this warehouse (`fronts runs` lists them)")
     frame = con.sql(
         """
-        SELECT f.run_id, l.lineage_id, f.rank, f.topic_id, f.label, f.size, f."class",
+        SELECT f.run_id, l.lineage_id, f.rank, f.topic_id, f.label, t.title AS machine_title,
+               f.size, f."class",
                l.event, coalesce(l.predecessor_lineage_ids, []) AS predecessor_lineage_ids,
                f.rank_low, f.rank_high, f.p_top_n,
                f.score, f.emergence, f.growth, exp(f.growth) - 1 AS growth_per_year, f.growing,
                f.citation_growth, f.mean_year, f.off_topic, f.supported
         FROM fronts f
         LEFT JOIN front_lineage l ON l.run_id = f.run_id AND l.topic_id = f.topic_id
+        LEFT JOIN topics t ON t.run_id = f.run_id AND t.topic_id = f.topic_id
         WHERE f.run_id = ? ORDER BY f.rank
         """,
         params=[run_id],

@@ -349,6 +349,11 @@ TOPICS = _t(
     ("size", _INT, "works in the topic after the outlier policy"),
     ("n_core", _INT, "works assigned by the clustering itself (before outlier reassignment)"),
     ("representative_work_ids", _STRS, "works closest to the topic centroid, best first"),
+    (
+        "title",
+        _STR,
+        "a short readable title: its two leading key phrases as its works write them",
+    ),
 )
 
 TOPIC_YEAR_COUNTS = _t(

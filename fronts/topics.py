@@ -33,11 +33,13 @@ from fronts.consensus import consensus_partition
 from fronts.errors import FrontsError
 from fronts.labels import (
     N_CANDIDATES,
+    TITLE_TEXTS,
     best_terms,
     class_tfidf,
     count_terms,
     generic_terms,
     make_label,
+    make_title,
     make_vectorizer,
     rerank_keybert,
     rerank_mmr,
@@ -442,6 +444,12 @@ def fit_topics(
                 "topic_id": t,
                 "label": make_label(representation[t] or top_terms[t], generic=generic)
                 or f"topic {t}",
+                "title": make_title(
+                    representation[t] or top_terms[t],
+                    [docs[i] for i in best[:TITLE_TEXTS]],
+                    generic,
+                )
+                or None,
                 "top_terms": top_terms[t],
                 "representation": representation[t],
                 "size": int((final == t).sum()),

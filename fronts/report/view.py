@@ -95,7 +95,7 @@ def front_rows(data: ReportData) -> list[dict[str, Any]]:
                 "rank": row["rank"],
                 "topic_id": row["topic_id"],
                 "href": front_path(row["rank"], n),
-                "label": row["label"] or f"topic {row['topic_id']}",
+                "label": row.get("title") or row["label"] or f"topic {row['topic_id']}",
                 "class": row["class"] or "established",
                 "terms": ", ".join((row["top_terms"] or [])[:6]),
                 "size": fmt(row["size"], "int"),
