@@ -220,6 +220,10 @@ def lineage_parents(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     return parents
 
 
+# A merged group's survivor counts its members' works.
+_COUNTS = ("size", "n_core", "n_assigned")
+
+
 def apply_curation(
     fronts: pl.DataFrame, curation: Curation, parents: dict[str, list[str]], n_top: int
 ) -> pl.DataFrame:
@@ -232,7 +236,7 @@ def apply_curation(
     """
     rows = fronts.sort("rank").to_dicts()
     present = {r["lineage_id"] for r in rows}
-    sizes: dict[str, int] = {}
+    sizes: dict[str, dict[str, int]] = {}
     for r in rows:
         own = curation.by_lineage.get(r["lineage_id"], Decisions())
         inherited = [] if not own.empty() else _inherited(r["lineage_id"], parents, curation, set())
@@ -247,10 +251,16 @@ def apply_curation(
         r["merged_into"] = survivor
         r["status"] = "excluded" if chosen.excluded else ("merged" if survivor else "ranked")
         if survivor:
-            sizes[survivor] = sizes.get(survivor, 0) + int(r["size"])
+            for key in _COUNTS:
+                grown = sizes.setdefault(survivor, {})
+                grown[key] = grown.get(key, 0) + int(r.get(key) or 0)
     rank = 0
     for r in rows:
-        r["size"] = int(r["size"]) + sizes.get(r["lineage_id"], 0)
+        for key in _COUNTS:
+            if key in r:
+                value = r[key]
+                extra = sizes.get(r["lineage_id"], {}).get(key, 0)
+                r[key] = int(value) + extra if value is not None else value
         if r["status"] == "ranked":
             rank += 1
             r["rank"] = rank

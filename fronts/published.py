@@ -28,6 +28,8 @@ FRONT_KEYS = (
     "title",
     "title_zh",
     "size",
+    "n_core",
+    "n_assigned",
     "class",
     "status",
     "merged_into",
@@ -67,7 +69,7 @@ def published_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFram
     frame = con.sql(
         """
         SELECT f.run_id, l.lineage_id, f.rank, f.topic_id, f.label, t.title AS machine_title,
-               f.size, f."class",
+               f.size, f.n_core, f.n_assigned, f."class",
                l.event, coalesce(l.predecessor_lineage_ids, []) AS predecessor_lineage_ids,
                f.rank_low, f.rank_high, f.p_top_n,
                f.score, f.emergence, f.growth, exp(f.growth) - 1 AS growth_per_year, f.growing,

@@ -471,6 +471,13 @@ FRONTS = _t(
     ("off_topic", _BOOL, "far from the corpus's subject; ranked after every on-topic front"),
     ("supported", _BOOL, "enough works, years, venues and author groups to be called emerging"),
     ("outlier_membership", _FLOAT, "share of the front's likely members left outside its core"),
+    ("n_core", _INT, "works the clustering itself put in the front (its core)"),
+    (
+        "n_assigned",
+        _INT,
+        "works the outlier policy assigned to it as their nearest front (size = n_core + "
+        "n_assigned; the indicators count both, mean_year the core only)",
+    ),
 )
 
 FRONT_FORECASTS = _t(

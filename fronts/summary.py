@@ -76,6 +76,14 @@ def _rate(value: float | None) -> str:
     return f"{100 * (math.exp(value) - 1):+.0f}%"
 
 
+def _p(value: float | None) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:.2f}"
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
 def format_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     """The ranked fronts of a run as a terminal table, with their lineage."""
     run = fetch_one(
@@ -88,7 +96,8 @@ def format_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
         raise FrontsError(f"no run {run_id!r} in this warehouse")
     fronts = published_fronts(con, run_id)
     header = (
-        f"{'rank':>4} {'interval':>9} {'P(topN)':>7} {'class':<11}{'size':>6}{'growth':>8}"
+        f"{'rank':>4} {'interval':>9} {'P(topN)':>7} {'class':<11}{'size':>6}{'core':>6}"
+        f"{'growth':>8}"
         f"{'cit.gr':>8}{'year':>8}  {'lineage':<12}{'event':<10} title"
     )
     since = f", linked to run {run[4]}" if run[4] else ""
@@ -106,13 +115,17 @@ def format_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
             else f"  ({f['status']}, machine rank {f['machine_rank']})"
         )
         lines.append(
-            f"{rank:>4} {interval:>9} {f['p_top_n']:>7.2f} {f['class']:<11}{f['size']:>6}"
+            f"{rank:>4} {interval:>9} {_p(f['p_top_n']):>7} {f['class']:<11}{f['size']:>6}"
+            f"{_count(f['n_core']):>6}"
             f"{_rate(f['growth']):>8}{_rate(f['citation_growth']):>8}{f['mean_year']:>8.1f}  "
             f"{f['lineage_id']:<12}{f['event'] or '-':<10} {f['title']}{status}"
         )
     lines.append(
-        "growth: change per year of the front's share of the corpus; cit.gr: of the citations "
-        "it receives; year: mean publication year; interval: 90 % bootstrap rank interval"
+        "size: works in the front, core: of them placed by the clustering itself (the rest "
+        "assigned as nearest front); growth: change per year of the front's share of the "
+        "corpus; cit.gr: of the citations it receives (- = no citation data); year: mean "
+        "publication year of the core; interval: 90 % bootstrap rank interval; P(topN): - when "
+        "every front is in the top N"
     )
     return "\n".join(lines)
 

@@ -85,6 +85,21 @@ def _growth_test(row: dict[str, Any]) -> str:
     return f"{verdict} (q {'' if fmt(q, 'q').startswith('<') else '= '}{fmt(q, 'q')})"
 
 
+def _assignment_shares(works: pl.DataFrame) -> dict[str, str] | None:
+    """Shares of the works the clustering put in a front (core), the outlier policy assigned
+    to their nearest front, and left in no front; None when the run recorded no assignment."""
+    if "assignment" not in works.columns or works.height == 0:
+        return None
+    counts = dict(works.group_by("assignment").len().iter_rows())
+    total = works.height
+    return {
+        "core": fmt(counts.get("cluster", 0) / total, "pct"),
+        "assigned": fmt(counts.get("reassigned", 0) / total, "pct"),
+        "outliers": fmt(counts.get("outlier", 0) / total, "pct"),
+        "unassigned_by_clustering": fmt(1 - counts.get("cluster", 0) / total, "pct"),
+    }
+
+
 def front_rows(data: ReportData) -> list[dict[str, Any]]:
     """One row per ranked front with the overview table's values, formatted."""
     n = data.fronts.height
@@ -99,6 +114,7 @@ def front_rows(data: ReportData) -> list[dict[str, Any]]:
                 "class": row["class"] or "established",
                 "terms": ", ".join((row["top_terms"] or [])[:6]),
                 "size": fmt(row["size"], "int"),
+                "core": fmt(row.get("n_core"), "int"),
                 "growth": fmt(row["growth"], "rate"),
                 "growing": row.get("growing") is True,
                 "citation_growth": cited(row, "citation_growth", row["citation_growth"], "rate"),
@@ -145,6 +161,7 @@ def overview(data: ReportData, forecast: pl.DataFrame) -> dict[str, Any]:
         "n_unsupported": sum(r["unsupported"] for r in rows),
         "off_topic_text": OFF_TOPIC.format(n=data.n_top),
         "excluded": list(data.excluded.iter_rows(named=True)) if data.excluded is not None else [],
+        "assignment": _assignment_shares(data.works),
         "n_excluded": int(data.excluded["n"].sum()) if data.excluded is not None else 0,
         "unsupported_text": UNSUPPORTED,
         "sources": [
@@ -361,7 +378,8 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
                 "representation": list(topic.get("representation") or []),
                 "key": {
                     "size": fmt(row["size"], "int"),
-                    "n_core": fmt(topic.get("n_core"), "int"),
+                    "n_core": fmt(row.get("n_core", topic.get("n_core")), "int"),
+                    "n_assigned": fmt(row.get("n_assigned"), "int"),
                     "citations": cited(row, "citations", total_cited, "int"),
                     "per_paper": cited(
                         row,

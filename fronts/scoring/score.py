@@ -271,6 +271,9 @@ def _fronts(
     growth_q = benjamini_hochberg(trend.p)
     growing = np.nan_to_num(growth_q, nan=1.0) <= growth_fdr
     meta = topics.select("topic_id", "label", "top_terms").unique("topic_id", keep="first")
+    n_core = np.bincount(
+        table.topic_idx, weights=table.core.astype(np.float64), minlength=table.topic_ids.size
+    ).astype(np.int64)
     by_id = {r["topic_id"]: r for r in meta.iter_rows(named=True)}
     frame = _frame(
         {
@@ -300,6 +303,8 @@ def _fronts(
             "off_topic": off_topic,
             "supported": robust.support.supported[rows],
             "outlier_membership": robust.membership.outlier_membership[rows],
+            "n_core": n_core[rows],
+            "n_assigned": np.rint(ind.size[rows]).astype(np.int64) - n_core[rows],
         },
         FRONTS,
     )

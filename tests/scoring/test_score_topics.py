@@ -220,3 +220,20 @@ def test_a_corpus_without_citation_data_has_unknown_citation_indicators(make_cor
     uncited = run(make_corpus(counts, times_cited=lambda t, y, i: 0), bootstrap=10)
     assert uncited.topic_scores["citation_growth"].null_count() == 0
     assert "none" not in set(uncited.topic_scores["citation_basis"])
+
+
+def test_core_and_assigned_works_are_counted_apart(corpus):
+    works, docs, topics, cites = corpus
+    # every third work of topic 3 was placed by the outlier policy, not by the clustering
+    third = pl.int_range(pl.len()).over("topic_id") % 3 == 0
+    docs = docs.with_columns(
+        assignment=pl.when((pl.col("topic_id") == 3) & third)
+        .then(pl.lit("reassigned"))
+        .otherwise(pl.col("assignment"))
+    )
+    fronts = score_topics(works, docs, topics, cites, WINDOW, ScoreConfig(bootstrap=0), 1).fronts
+    assert (fronts["n_core"] + fronts["n_assigned"] == fronts["size"]).all()
+    row = fronts.filter(pl.col("topic_id") == 3).row(0, named=True)
+    expected = docs.filter((pl.col("topic_id") == 3) & (pl.col("assignment") == "reassigned"))
+    assert row["n_assigned"] == expected.height > 0
+    assert fronts.filter(pl.col("topic_id") != 3)["n_assigned"].to_list() == [0, 0, 0]
