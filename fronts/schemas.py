@@ -491,11 +491,17 @@ FRONT_FORECASTS = _t(
     ("n_works", _INT, "works of the front that year (null for forecast years)"),
     ("corpus", _INT, "works of the whole window that year (null for forecast years)"),
     ("observed", _FLOAT, "n_works / corpus (null for forecast years)"),
-    ("trend", _FLOAT, "share on the least-squares line through the log smoothed share"),
+    ("trend", _FLOAT, "share fitted by the quasi-binomial logit trend (window and forecast years)"),
     ("lower", _FLOAT, "lower bound of the prediction interval (forecast years only)"),
     ("upper", _FLOAT, "upper bound of the prediction interval (forecast years only)"),
     ("is_forecast", _BOOL, "true for the years after the window"),
     ("level", _FLOAT, "coverage of the prediction interval (e.g. 0.9)"),
+    (
+        "informative",
+        _BOOL,
+        "false when the interval's bounds are more than 4 times apart: too wide to say where the "
+        "share goes, and not drawn (null outside the forecast years)",
+    ),
 )
 
 FRONT_SIMILARITIES = _t(

@@ -167,7 +167,14 @@ def _share_traces(
 ) -> list[dict[str, Any]]:
     """Observed share, dotted trend and shaded forecast interval of one front, in percent."""
     observed = fc.filter(~pl.col("is_forecast"))
-    future = fc.filter(pl.col("is_forecast") & pl.col("lower").is_not_null())
+    # An interval too wide to say where the share goes is not drawn, nor is its forecast line
+    # (a run made before forecasts were judged has no `informative` column: drawn as before).
+    drawable = (
+        pl.col("informative").fill_null(True) if "informative" in fc.columns else pl.lit(True)
+    )
+    future = fc.filter(pl.col("is_forecast") & pl.col("lower").is_not_null() & drawable)
+    if future.height == 0:
+        fc = observed
     pct = [None if v is None else 100 * v for v in observed["observed"].to_list()]
     traces: list[dict[str, Any]] = [
         {

@@ -23,7 +23,7 @@ from fronts.jsonsafe import json_safe
 from fronts.report import view
 from fronts.report.data import ReportData
 from fronts.report.glossary import fmt
-from fronts.scoring.forecast import HORIZON, LEVEL, PSEUDO_COUNT
+from fronts.scoring.forecast import HORIZON, LEVEL, PSEUDO_COUNT, UNINFORMATIVE_RATIO
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC_ASSETS = ("report.css", "report.js")
@@ -130,7 +130,12 @@ def render_report(data: ReportData, with_pdf: bool = True) -> dict[str, str]:
         "fronts_nav": [
             {"rank": d["rank"], "label": d["label"], "href": d["href"]} for d in dossiers
         ],
-        "forecast_method": {"horizon": HORIZON, "level": LEVEL, "pseudo": PSEUDO_COUNT},
+        "forecast_method": {
+            "horizon": HORIZON,
+            "level": LEVEL,
+            "pseudo": PSEUDO_COUNT,
+            "uninformative": UNINFORMATIVE_RATIO,
+        },
         "config": data.config,
         "with_pdf": with_pdf,
         "pub": view.publication(data),

@@ -193,8 +193,9 @@ def overview(data: ReportData, forecast: pl.DataFrame) -> dict[str, Any]:
         "growth": _figure(
             "fig-growth",
             charts.growth_figure(forecast, data.fronts, data.n_top),
-            "Share of the corpus's works by year for each top front (solid), its log-linear "
-            "trend (dotted) and the two-year forecast with its 90 % prediction interval (band). "
+            "Share of the corpus's works by year for each top front (solid), its logit trend "
+            "(dotted) and the two-year forecast with its 90 % prediction interval (band; not "
+            "drawn where it is too wide to say anything). "
             "Click a legend entry to hide or show a front; double-click it to show it alone.",
             "share_forecast.csv",
         ),
@@ -320,16 +321,19 @@ def _lineage_block(data: ReportData, topic_id: int) -> dict[str, Any]:
 
 
 def _forecast_rows(fc: pl.DataFrame) -> list[dict[str, str]]:
-    return [
-        {
-            "year": str(r["year"]),
-            "trend": fmt(r["trend"], "pct_fine"),
-            "interval": f"{fmt(r['lower'], 'pct_fine')} – {fmt(r['upper'], 'pct_fine')}"
+    rows = []
+    for r in fc.filter(pl.col("is_forecast")).iter_rows(named=True):
+        interval = (
+            f"{fmt(r['lower'], 'pct_fine')} – {fmt(r['upper'], 'pct_fine')}"
             if r["lower"] is not None
-            else "–",
-        }
-        for r in fc.filter(pl.col("is_forecast")).iter_rows(named=True)
-    ]
+            else "–"
+        )
+        if r.get("informative") is False:
+            interval = f"too uncertain to forecast ({interval})"
+        rows.append(
+            {"year": str(r["year"]), "trend": fmt(r["trend"], "pct_fine"), "interval": interval}
+        )
+    return rows
 
 
 def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
@@ -437,8 +441,9 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
                 "fig_share": _figure(
                     f"fig-share-{rank}",
                     charts.front_share_figure(fc, i, rank),
-                    "Share of the corpus's works by year, the log-linear trend (dotted) and the "
-                    "two-year forecast with its 90 % prediction interval (band).",
+                    "Share of the corpus's works by year, the logit trend (dotted) and the "
+                    "two-year forecast with its 90 % prediction interval (band; not drawn where "
+                    "it is too wide to say anything).",
                     "share_forecast.csv",
                 ),
             }
