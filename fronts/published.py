@@ -52,6 +52,7 @@ FRONT_KEYS = (
     "mean_year",
     "off_topic",
     "supported",
+    "broad",
 )
 
 
@@ -69,6 +70,7 @@ def published_fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFram
     frame = con.sql(
         """
         SELECT f.run_id, l.lineage_id, f.rank, f.topic_id, f.label, t.title AS machine_title,
+               t.broad,
                f.size, f.n_core, f.n_assigned, f."class",
                l.event, coalesce(l.predecessor_lineage_ids, []) AS predecessor_lineage_ids,
                f.rank_low, f.rank_high, f.p_top_n,

@@ -354,6 +354,12 @@ TOPICS = _t(
         _STR,
         "a short readable title: its two leading key phrases as its works write them",
     ),
+    (
+        "broad",
+        _STR,
+        "why the topic is broad (above topics.hdbscan.max_cluster_share with no structure to "
+        "split it), or null",
+    ),
 )
 
 TOPIC_YEAR_COUNTS = _t(

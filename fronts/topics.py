@@ -71,6 +71,19 @@ class TopicResult:
     n_topics: int
 
 
+def broad_reason(size: int, n_works: int, cap_share: float | None, mcs: int) -> str | None:
+    """Why a topic is broad: it holds more than `cap_share` of the works although the size cap
+    splits every cluster whose structure allows it, so none does at min_cluster_size `mcs`.
+    None for a topic within the cap (or when there is no cap)."""
+    if cap_share is None or n_works == 0 or size / n_works <= cap_share:
+        return None
+    return (
+        f"holds {size / n_works:.0%} of the works, above topics.hdbscan.max_cluster_share = "
+        f"{cap_share:.0%}: the clustering found no sub-topics of {mcs} or more works to split it "
+        "into; read it as a theme of the field that holds several fronts"
+    )
+
+
 def resolve_min_cluster_size(n_works: int, config: TopicsConfig) -> int:
     """HDBSCAN's min_cluster_size: the configured value, or about 1 % of the works.
 
@@ -435,6 +448,7 @@ def fit_topics(
     coords = map_coordinates(vectors.astype(np.float32), clusterer.knn_, config, seed)
     generic = generic_terms(representation)
     id_array = np.array(ids, dtype=object)
+    cap_share = config.hdbscan.max_cluster_share
     topic_rows_out = []
     for t in range(n_topics):
         members = np.flatnonzero(core == t)
@@ -455,6 +469,7 @@ def fit_topics(
                 "size": int((final == t).sum()),
                 "n_core": len(members),
                 "representative_work_ids": id_array[best[: config.n_representatives]].tolist(),
+                "broad": broad_reason(int((final == t).sum()), n, cap_share, mcs),
             }
         )
     # Similarity of each work to its final topic's centroid; a reassigned work was compared

@@ -497,3 +497,12 @@ def test_consensus_fits_scale_down_with_the_corpus() -> None:
     runs = [fronts.topics.resolve_consensus_runs(n, config) for n in (280, 1000, 2000, 60_000)]
     assert runs == [25, 10, 5, 5]
     assert fronts.topics.resolve_consensus_runs(280, TopicsConfig(consensus={"runs": 3})) == 3
+
+
+def test_a_topic_above_the_size_cap_is_broad_with_its_reason():
+    from fronts.topics import broad_reason
+
+    reason = broad_reason(58, 100, 0.1, 10)
+    assert reason is not None and "58%" in reason and "max_cluster_share = 10%" in reason
+    assert broad_reason(10, 100, 0.1, 10) is None
+    assert broad_reason(90, 100, None, 10) is None  # no cap, nothing is broad

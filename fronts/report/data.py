@@ -221,7 +221,7 @@ def _fronts(con: duckdb.DuckDBPyConnection, run_id: str) -> pl.DataFrame:
         f'f.citation_growth, f."class", f.label, f.top_terms, f.size, f.topic_id, f.growth, '
         f"f.growth_z, f.growth_q, f.growing, "
         f"f.mean_year, f.off_topic, f.supported, f.outlier_membership, f.n_core, f.n_assigned, "
-        f"t.title, {extra} "
+        f"t.title, t.broad, {extra} "
         "FROM fronts f LEFT JOIN topic_scores s ON s.run_id = f.run_id AND s.topic_id = f.topic_id "
         "LEFT JOIN topics t ON t.run_id = f.run_id AND t.topic_id = f.topic_id "
         "WHERE f.run_id = ? ORDER BY f.rank",

@@ -125,6 +125,7 @@ def front_rows(data: ReportData) -> list[dict[str, Any]]:
                 "p_top_n": fmt(row["p_top_n"], "pct"),
                 # None (not assessed) shows neither flag.
                 "off_topic": row.get("off_topic") is True,
+                "broad": row.get("broad"),
                 "unsupported": row.get("supported") is False,
             }
         )
@@ -376,6 +377,7 @@ def dossiers(data: ReportData, forecast: pl.DataFrame) -> list[dict[str, Any]]:
                 "class_text": CLASSES.get(row["class"] or "", ""),
                 "off_topic": row.get("off_topic") is True,
                 "off_topic_text": OFF_TOPIC.format(n=data.n_top),
+                "broad": row.get("broad"),
                 "support": dossier.support_summary(row, criteria, works),
                 "outlier_members_text": OUTLIER_MEMBERS,
                 "top_terms": list(row["top_terms"] or []),
