@@ -310,8 +310,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         note = check_corpus(
             warehouse.con, new_years, inputs is not None and inputs.replace, config.window
         )
-        if note:
-            print(f"fronts run: note: {note}", file=sys.stderr)
+        if note:  # information, not a warning: stdout, before the run's long work starts
+            print(f"window: {note}", flush=True)
         outcome = _run_pipeline(args, warehouse, config, inputs, options)
         _print_run(warehouse, config, outcome)
     return 0

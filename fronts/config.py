@@ -94,7 +94,7 @@ class UmapConfig(_Section):
 
 class HdbscanConfig(_Section):
     min_cluster_size: int | None = Field(
-        default=None, ge=2, description="None = about 1 % of the works, between 10 and 100"
+        default=None, ge=2, description="None = sqrt(2 x works) / 3, between 5 and 100"
     )
     # With the size cap below, hdbscan's own default (= min_cluster_size) gives the most stable
     # topics; without it, that default merged a 5k single-field corpus into 2 topics
@@ -109,6 +109,12 @@ class HdbscanConfig(_Section):
         le=1,
         description="no topic above this share of the works (eom only): a larger cluster gives "
         "way to its sub-clusters; None = no cap",
+    )
+    split_broad: bool = Field(
+        default=True,
+        description="re-cluster a consensus topic still above max_cluster_share on its own "
+        "(a fresh layout of its works) and split it where that finds sub-topics; the others are "
+        "marked broad",
     )
 
 

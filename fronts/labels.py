@@ -292,64 +292,86 @@ def make_label(
 # education" is "quality of education" in the abstracts.
 _CONNECTORS = r"(?:[\s-]+(?:of|in|for|and|the|to|on|with|a|an|by|from))*[\s-]+"
 TITLE_TEXTS = 400  # texts of a topic searched for a phrase's written form
+N_TITLE_CANDIDATES = 8  # leading terms of the representation a title may use
 
 
 def _written_form(term: str, texts: Sequence[str]) -> str:
     """How the texts write `term`: the connectors they put between its words ("quality of
-    education") and each word's usual case ("AI", "COVID-19", "ChatGPT"; "learning" stays
-    lower case even where titles capitalise it). The term itself when no text has it."""
+    education") and each word's usual case over the texts ("AI", "COVID-19", "ChatGPT";
+    "learning" stays lower case even where titles capitalise it). The term itself when no text
+    has it."""
     words = term.split()
     pattern = re.compile(
         r"\b" + _CONNECTORS.join(re.escape(w) for w in words) + r"\b", re.IGNORECASE
     )
-    found: dict[str, int] = {}
+    shapes: dict[str, int] = {}
     for text in texts[:TITLE_TEXTS]:
         for match in pattern.finditer(text):
-            found[match.group(0)] = found.get(match.group(0), 0) + 1
-    if not found:
-        return term
-    # the connectors most often written, then the case of each word by vote
-    shapes: dict[str, int] = {}
-    for form, k in found.items():
-        shapes[" ".join(form.lower().split())] = shapes.get(" ".join(form.lower().split()), 0) + k
-    shape = max(sorted(shapes), key=shapes.__getitem__)
-    out = []
-    for word in shape.split():
-        cases: dict[str, int] = {}
-        for form, k in found.items():
-            for written in form.split():
-                if written.lower() == word:
-                    cases[written] = cases.get(written, 0) + k
-        lower = cases.get(word, 0)
-        best = max(sorted(cases), key=cases.__getitem__) if cases else word
-        # lower case wins unless the word is mostly written otherwise (an acronym, a name)
-        out.append(word if lower >= 0.3 * sum(cases.values()) else best)
-    return " ".join(out)
+            shape = " ".join(match.group(0).lower().split())
+            shapes[shape] = shapes.get(shape, 0) + 1
+    shape = max(sorted(shapes), key=shapes.__getitem__) if shapes else term
+    return " ".join(_usual_case(word, texts) for word in shape.split())
+
+
+def _usual_case(word: str, texts: Sequence[str]) -> str:
+    """`word` as the texts usually write it anywhere: lower case unless fewer than 30 % of its
+    occurrences are lower case (an acronym or a name); else its most frequent written form."""
+    pattern = re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", re.IGNORECASE)
+    cases: dict[str, int] = {}
+    for text in texts[:TITLE_TEXTS]:
+        for match in pattern.finditer(text):
+            cases[match.group(0)] = cases.get(match.group(0), 0) + 1
+    if not cases or cases.get(word, 0) >= 0.3 * sum(cases.values()):
+        return word
+    return max(sorted(cases), key=cases.__getitem__)
+
+
+def generic_phrases(representations: Sequence[Sequence[str]]) -> frozenset[str]:
+    """Terms of any length in the representation of more than half of the topics (with at
+    least four): "data science" in a data-science corpus names the field, not a front."""
+    if len(representations) < 4:
+        return frozenset()
+    seen: dict[str, int] = {}
+    for terms in representations:
+        for t in set(terms):
+            seen[t] = seen.get(t, 0) + 1
+    return frozenset(t for t, k in seen.items() if k > len(representations) / 2)
 
 
 def make_title(
-    terms: Sequence[str], texts: Sequence[str], generic: frozenset[str] = frozenset()
-) -> str:
+    terms: Sequence[str],
+    texts: Sequence[str],
+    generic: frozenset[str] = frozenset(),
+    taken: frozenset[str] = frozenset(),
+) -> tuple[str, str | None]:
     """A short title an editor could keep: the front's two leading key phrases as its texts
     write them, joined by "and" ("Data literacy and data visualization"); multi-word phrases
-    are preferred, and the second must add a word the first lacks. "" when there is no term."""
-    usable = [t for t in terms if t not in generic and _describes(t)]
+    are preferred, and the second must add a word the first lacks. Terms in `generic` (the
+    field's own words) come last; a phrase in `taken` (that leads an earlier front's title)
+    does not lead this one where another can. Returns (title, the term leading it); ("", None)
+    when there is no term."""
+    described = [t for t in terms if _describes(t)]
+    usable = [t for t in described if t not in generic] + [t for t in described if t in generic]
     if not usable:
-        return ""
+        return "", None
+    forms = {t: _written_form(t, texts) for t in usable[:N_TITLE_CANDIDATES]}
+    # a phrase the texts write around "and" is two things, not a phrase ("statistics and data")
+    usable = [t for t in forms if " and " not in forms[t].lower()] or list(forms)
     phrases = [t for t in usable if " " in t] or usable
-    first = phrases[0]
+    first = next((t for t in phrases if t not in taken), phrases[0])
     second = next(
         (
             t
-            for t in [*phrases[1:], *usable]
+            # a phrase is paired with a phrase: "Data literacy and educational" reads badly
+            for t in (phrases if " " in first else usable)
             if t != first
             and not _stem_words(t) <= _stem_words(first)
             and not _stem_words(first) <= _stem_words(t)
         ),
         None,
     )
-    parts = [_written_form(first, texts)]
+    parts = [forms[first]]
     if second is not None:
-        parts.append(_written_form(second, texts))
+        parts.append(forms[second])
     title = " and ".join(parts)
-    return title[0].upper() + title[1:]
+    return title[0].upper() + title[1:], first

@@ -238,12 +238,15 @@ def check_corpus(
             f"no works published in the window {first}-{last} (the corpus spans "
             f"{min(counts)}-{max(counts)}); choose another --window; the warehouse is unchanged"
         )
-    return window_note(incomplete_last_year(dict(counts)), (first, last))
+    return window_note(incomplete_last_year(dict(counts)), (first, last), window is not None)
 
 
-def window_note(incomplete: IncompleteYear | None, window: tuple[int, int]) -> str | None:
-    """What an editor must know of the window's last year: left out as incomplete, or kept
-    in (a window asked for explicitly) although it looks incomplete; None when it is fine."""
+def window_note(
+    incomplete: IncompleteYear | None, window: tuple[int, int], chosen: bool = False
+) -> str | None:
+    """What an editor must know of the window's last year: left out of the default window as
+    incomplete, or in a window asked for (`chosen`) although it looks incomplete; None when
+    there is nothing to say."""
     if incomplete is None:
         return None
     if window[0] <= incomplete.year <= window[1]:
@@ -252,7 +255,7 @@ def window_note(incomplete: IncompleteYear | None, window: tuple[int, int]) -> s
             f"{incomplete.expected:,.0f} expected from the years before); it is in the window "
             "as asked, so its counts and shares are under-stated"
         )
-    if window[1] == incomplete.year - 1:
+    if not chosen and window[1] == incomplete.year - 1:
         return incomplete.note()
     return None
 
@@ -324,7 +327,7 @@ def start_run(
         "error": None,
         "previous_run_id": _previous_run(con, run.run_id, previous),
         "incomplete_year": plan.incomplete.year if plan.incomplete else None,
-        "incomplete_note": window_note(plan.incomplete, run.window),
+        "incomplete_note": window_note(plan.incomplete, run.window, config.window is not None),
         "n_excluded": plan.excluded.height if plan.excluded is not None else 0,
     }
     row.update(_reference_counts(con, run.window))

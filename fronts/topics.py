@@ -37,6 +37,7 @@ from fronts.labels import (
     best_terms,
     class_tfidf,
     count_terms,
+    generic_phrases,
     generic_terms,
     make_label,
     make_title,
@@ -85,14 +86,18 @@ def broad_reason(size: int, n_works: int, cap_share: float | None, mcs: int) -> 
 
 
 def resolve_min_cluster_size(n_works: int, config: TopicsConfig) -> int:
-    """HDBSCAN's min_cluster_size: the configured value, or about 1 % of the works.
+    """HDBSCAN's min_cluster_size: the configured value, or a third of sqrt(2 n).
 
-    The automatic value is clamped to [10, 100] and, for tiny corpora, to at most a fifth of the
-    works (so at least a handful of topics can exist), and never below 2 (HDBSCAN's minimum).
+    The number of groups in n items grows like sqrt(n / 2) (the rule of thumb in Mardia, Kent &
+    Bibby 1979, *Multivariate Analysis*, p. 365), so a typical group holds sqrt(2 n) items; a
+    front may be a third of a typical one. That gives 8 works at 280 works, 15 at 1,000, 33 at
+    5,000 and 67 at 20,000: fine enough for a small corpus to show several fronts, coarse
+    enough for a large one to show fronts rather than clusters of a few papers. The value is
+    clamped to [5, 100] and, for tiny corpora, to at most a fifth of the works, never below 2.
     """
     if config.hdbscan.min_cluster_size is not None:
         return config.hdbscan.min_cluster_size
-    size = min(max(round(0.01 * n_works), 10), 100)
+    size = min(max(round(math.sqrt(2 * n_works) / 3), 5), 100)
     return max(2, min(size, n_works // 5))
 
 
@@ -257,6 +262,89 @@ class ConsensusClusterer:
         return self
 
 
+# A broad front is split along sub-topics whose cores hold at least this share of its works;
+# the rest join the nearest sub-topic, as the outlier policy joined them to the broad front.
+MIN_CORE_COVERAGE = 0.2
+
+
+def split_broad(
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    config: TopicsConfig,
+    seed: int,
+    min_cluster_size: int,
+    cap: int,
+    depth: int = 2,
+) -> np.ndarray:
+    """Labels with every topic above `cap` works split into its sub-topics where it has them.
+
+    A broad topic's works are clustered again on their own: a fresh consensus of UMAP layouts
+    of just these works (structure that the layout of the whole corpus flattens shows there),
+    with HDBSCAN's excess-of-mass selection, else leaf selection. The split is kept when it
+    finds two or more sub-topics of at least `min_cluster_size` works whose cores hold at least
+    MIN_CORE_COVERAGE of the topic; the topic's other works join their nearest sub-topic
+    (cosine to its centroid), as the outlier policy joined most of them to the broad topic. A
+    part still above `cap` is split again, `depth` levels at most. Topics that cannot be split
+    keep their label (`broad_reason`).
+    """
+    out = labels.copy()
+    unit = unit_rows(vectors)
+    for topic in np.unique(labels[labels >= 0]).tolist():
+        members = np.flatnonzero(labels == topic)
+        if members.size <= cap or depth == 0:
+            continue
+        # the size rule applied to the topic's own works: sub-topics of a topic are smaller
+        sub_size = min(min_cluster_size, resolve_min_cluster_size(members.size, _auto(config)))
+        parts = _sub_topics(vectors[members], config, seed, sub_size)
+        if parts is None:
+            continue
+        parts = _join_nearest(unit[members], parts)
+        if depth > 1:
+            parts = split_broad(
+                vectors[members], parts, config, seed, min_cluster_size, cap, depth - 1
+            )
+        ids = np.unique(parts)
+        new = np.concatenate([[topic], out.max() + 1 + np.arange(ids.size - 1)])
+        out[members] = new[np.searchsorted(ids, parts)]
+    return out
+
+
+def _auto(config: TopicsConfig) -> TopicsConfig:
+    """`config` with the automatic min_cluster_size."""
+    hdbscan = config.hdbscan.model_copy(update={"min_cluster_size": None})
+    return config.model_copy(update={"hdbscan": hdbscan})
+
+
+def _sub_topics(
+    vectors: np.ndarray, config: TopicsConfig, seed: int, min_cluster_size: int
+) -> np.ndarray | None:
+    """Sub-topic labels of one topic's works (-1 = in none), or None when it has none."""
+    if vectors.shape[0] < max(3 * min_cluster_size, config.umap.n_neighbors + 1):
+        return None
+    for method in ("eom", "leaf"):
+        hdbscan = config.hdbscan.model_copy(
+            update={"cluster_selection_method": method, "max_cluster_share": None}
+        )
+        sub_config = config.model_copy(update={"hdbscan": hdbscan})
+        labels = ConsensusClusterer(sub_config, seed, min_cluster_size).fit(vectors).labels_
+        found = np.unique(labels[labels >= 0])
+        sizes = np.array([(labels == k).sum() for k in found])
+        big = found[sizes >= min_cluster_size]
+        coverage = np.isin(labels, big).mean()
+        if big.size >= 2 and coverage >= MIN_CORE_COVERAGE:
+            return np.where(np.isin(labels, big), labels, OUTLIER)
+    return None
+
+
+def _join_nearest(unit: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """Every work of `parts` in a part: those in none join the part with the nearest centroid."""
+    ids = np.unique(parts[parts >= 0])
+    dense = np.where(parts >= 0, np.searchsorted(ids, np.maximum(parts, 0)), OUTLIER)
+    centroids = centroids_of(unit, dense, ids.size)
+    nearest = np.argmax(unit @ centroids.T, axis=1)
+    return np.where(dense >= 0, dense, nearest)
+
+
 def reassign_outliers(
     unit: np.ndarray, labels: np.ndarray, work_ids: list[str], max_outlier_share: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -298,6 +386,33 @@ def reassign_outliers(
     reassigned = np.zeros(n, dtype=bool)
     reassigned[moved] = True
     return final, reassigned, similarity
+
+
+def _title(
+    terms: list[str], texts: list[str], field: frozenset[str], leading: set[str], used: set[str]
+) -> str | None:
+    """The topic's title (`make_title`): no two led by the same phrase, and no two alike,
+    where the terms allow; records its leading phrase in `leading` and the title in `used`."""
+    taken = set(leading)
+    title, lead = make_title(terms, texts, field, frozenset(taken))
+    for _ in range(3):  # a title an earlier front has: lead with another phrase
+        if title.lower() not in used or lead is None:
+            break
+        taken.add(lead)
+        title, lead = make_title(terms, texts, field, frozenset(taken))
+    if lead is not None:
+        leading.add(lead)
+    used.add(title.lower())
+    return title or None
+
+
+def _similarity_to_topic(unit: np.ndarray, final: np.ndarray, core: np.ndarray) -> np.ndarray:
+    """Cosine of each work to its topic's core centroid (an outlier: to the nearest one)."""
+    centroids = centroids_of(unit, core, int(final.max()) + 1)
+    sims = unit @ centroids.T
+    nearest = np.argmax(sims, axis=1)
+    topic = np.where(final >= 0, final, nearest)
+    return sims[np.arange(unit.shape[0]), topic]
 
 
 def _renumber(labels: np.ndarray) -> np.ndarray:
@@ -430,6 +545,14 @@ def fit_topics(
     final, reassigned, similarity = reassign_outliers(
         unit, clustered, ids, config.max_outlier_share
     )
+    # A front is judged broad as the reader sees it, with its assigned works: that is where a
+    # small corpus's fronts grow past the cap (the clustering leaves most works unassigned).
+    cap = resolve_max_cluster_size(n, mcs, config)
+    if config.hdbscan.split_broad and cap > 0:
+        split = split_broad(vectors.astype(np.float32), final, config, seed, mcs, cap)
+        if not np.array_equal(split, final):
+            final = split
+            similarity = _similarity_to_topic(unit, final, np.where(reassigned, OUTLIER, final))
     final = _renumber(final)
     core = np.where(reassigned, OUTLIER, final)  # cluster members under the new numbering
     n_topics = int(final.max()) + 1
@@ -449,6 +572,9 @@ def fit_topics(
     generic = generic_terms(representation)
     id_array = np.array(ids, dtype=object)
     cap_share = config.hdbscan.max_cluster_share
+    field_phrases = generic_phrases(representation)
+    leading: set[str] = set()  # phrases that lead a larger front's title
+    used: set[str] = set()  # titles given so far
     topic_rows_out = []
     for t in range(n_topics):
         members = np.flatnonzero(core == t)
@@ -458,12 +584,13 @@ def fit_topics(
                 "topic_id": t,
                 "label": make_label(representation[t] or top_terms[t], generic=generic)
                 or f"topic {t}",
-                "title": make_title(
+                "title": _title(
                     representation[t] or top_terms[t],
                     [docs[i] for i in best[:TITLE_TEXTS]],
-                    generic,
-                )
-                or None,
+                    field_phrases,
+                    leading,
+                    used,
+                ),
                 "top_terms": top_terms[t],
                 "representation": representation[t],
                 "size": int((final == t).sum()),

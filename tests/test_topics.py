@@ -93,14 +93,11 @@ def test_topics_are_numbered_by_size_then_smallest_work_id() -> None:
     assert fronts.topics._renumber(labels).tolist() == [1, 1, 0, 0, 0, -1, 2, 2]
 
 
-def test_min_cluster_size_is_about_one_percent_within_bounds() -> None:
+def test_min_cluster_size_grows_with_the_square_root_of_the_corpus() -> None:
     config = TopicsConfig()
-    assert [resolve_min_cluster_size(n, config) for n in (30, 400, 5_000, 60_000)] == [
-        6,
-        10,
-        50,
-        100,
-    ]
+    sizes = (30, 280, 1_000, 5_000, 20_000, 60_000)
+    # a fifth of a tiny corpus; sqrt(2 n) / 3 between 5 and 100
+    assert [resolve_min_cluster_size(n, config) for n in sizes] == [5, 8, 15, 33, 67, 100]
     fixed = TopicsConfig(hdbscan={"min_cluster_size": 7})
     assert resolve_min_cluster_size(60_000, fixed) == 7
 
@@ -506,3 +503,26 @@ def test_a_topic_above_the_size_cap_is_broad_with_its_reason():
     assert reason is not None and "58%" in reason and "max_cluster_share = 10%" in reason
     assert broad_reason(10, 100, 0.1, 10) is None
     assert broad_reason(90, 100, None, 10) is None  # no cap, nothing is broad
+
+
+def test_a_broad_topic_is_split_along_its_sub_topics_and_none_is_lost() -> None:
+    from fronts.topics import split_broad
+
+    # one "topic" of 160 works made of four well separated groups, beside a small topic
+    rng = np.random.default_rng(0)
+    centres = np.eye(5, 24) * 3
+    rows = [centres[i] + 0.3 * rng.standard_normal((40, 24)) for i in range(4)]
+    rows.append(centres[4] + 0.3 * rng.standard_normal((30, 24)))
+    vectors = np.vstack(rows).astype(np.float32)
+    labels = np.array([0] * 160 + [1] * 30)
+    config = TopicsConfig(consensus={"runs": 3})
+    split = split_broad(vectors, labels, config, seed=1, min_cluster_size=10, cap=60)
+    assert (split >= 0).all() and split.size == labels.size  # every work keeps a topic
+    assert (split[160:] == 1).all()  # a topic within the cap is left alone
+    parts = [np.bincount(split[i * 40 : (i + 1) * 40]).argmax() for i in range(4)]
+    assert len(set(parts)) == 4 and 1 not in parts  # the four groups, four topics
+    assert max(np.bincount(split)) <= 60
+    # outliers stay outliers: only topics are split
+    with_noise = np.where(np.arange(190) % 17 == 0, -1, labels)
+    again = split_broad(vectors, with_noise, config, seed=1, min_cluster_size=10, cap=60)
+    assert ((again < 0) == (with_noise < 0)).all()

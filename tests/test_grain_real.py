@@ -1,0 +1,43 @@
+"""The grain of the fronts on a small real corpus: data-science-education (about 270 research
+works in 2019-2024) must give an editor several fronts, none of them the field itself."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from fronts.config import EmbedConfig, IngestConfig, TopicsConfig
+from fronts.doctypes import excluded_works
+from fronts.embed import build_texts, embed_texts, load_model
+from fronts.normalise import normalise_records
+from fronts.stages.inputs import read_inputs
+from fronts.topics import fit_topics
+
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def corpus(shared_corpora):
+    plan = read_inputs(None, [shared_corpora / "data-science-education"], IngestConfig())
+    records = pl.concat([f.result.records for f in plan.files], how="diagonal_relaxed")
+    quarantine = pl.concat([f.result.quarantine for f in plan.files], how="diagonal_relaxed")
+    works = normalise_records(records, quarantine).works.filter(
+        pl.col("year").is_between(2019, 2024)
+    )
+    works = works.filter(~pl.col("work_id").is_in(excluded_works(works)["work_id"].implode()))
+    texts = build_texts(works.sort("work_id"))
+    model = load_model(EmbedConfig())
+    vectors = embed_texts(model, texts["text"].to_list(), 32, False)
+    return texts["work_id"].to_list(), texts["text"].to_list(), vectors, model
+
+
+@pytest.mark.parametrize("seed", [42, 7, 11])
+def test_several_fronts_and_none_is_the_field(corpus, seed):
+    ids, docs, vectors, model = corpus
+    result = fit_topics(ids, docs, vectors, TopicsConfig(), seed, model)
+    shares = result.topics["size"] / len(ids)
+    assert result.n_topics >= 5, result.topics.select("size", "label")
+    assert shares.max() <= 0.25, result.topics.select("size", "label")
+    # every front has a readable title, and no two fronts share one
+    titles = result.topics["title"].to_list()
+    assert all(titles) and len(set(titles)) == len(titles), titles
