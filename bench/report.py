@@ -30,6 +30,8 @@ FILES = {
     "errors": "errors.json",
     "lineage": "lineage.json",
     "incremental": "incremental.json",
+    "planted_grain": "planted-grain.json",
+    "forecast": "forecast.json",
 }
 
 
