@@ -56,6 +56,10 @@ benchmarks: $(VENV)/.installed
 	$(VENV)/bin/fronts bench lineage --scenarios 20 --out bench/out/lineage \
 		--json $(RESULTS)/lineage.json
 	$(PY) bench/incremental.py --json $(RESULTS)/incremental.json
+	rm -rf bench/out/planted-grain
+	$(VENV)/bin/fronts bench planted --sizes 1000,5000 --seeds 3 --subsamples 3 \
+		--out bench/out/planted-grain --json $(RESULTS)/planted-grain.json
+	$(PY) bench/forecast.py --max-works 12000 --json $(RESULTS)/forecast.json
 	$(MAKE) benchmarks-doc
 
 benchmarks-doc: $(VENV)/.installed

@@ -307,11 +307,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         inputs = _read_inputs(args, warehouse.con, paths, config, not args.keep) if paths else None
         # Refuse a corpus with no work in the window before anything is written.
         new_years = inputs.years().to_list() if inputs is not None else None
-        note = check_corpus(
-            warehouse.con, new_years, inputs is not None and inputs.replace, config.window
-        )
-        if note:  # information, not a warning: stdout, before the run's long work starts
-            print(f"window: {note}", flush=True)
+        check_corpus(warehouse.con, new_years, inputs is not None and inputs.replace, config.window)
         outcome = _run_pipeline(args, warehouse, config, inputs, options)
         _print_run(warehouse, config, outcome)
     return 0

@@ -175,8 +175,10 @@ class OffTopicConfig(_Section):
     """
 
     enabled: bool = Field(default=True, description="flag off-topic fronts and rank them last")
+    # Iglewicz & Hoaglin's (1993) cut for modified z-scores: a niche of the field (a finer
+    # grain gives more of them) sits at 2-3 robust SDs, a foreign field at 10 or more.
     similarity_z: float = Field(
-        default=-2.5,
+        default=-3.5,
         le=0,
         description="flag when the robust z of the topic centroid's cosine to the rest of the "
         "corpus is below this",

@@ -274,6 +274,7 @@ def split_broad(
     seed: int,
     min_cluster_size: int,
     cap: int,
+    core: np.ndarray | None = None,
     depth: int = 2,
 ) -> np.ndarray:
     """Labels with every topic above `cap` works split into its sub-topics where it has them.
@@ -299,9 +300,14 @@ def split_broad(
         if parts is None:
             continue
         parts = _join_nearest(unit[members], parts)
+        if core is not None:  # a sub-front needs a core of its own: its centroid, its examples
+            parts = _with_cores(unit[members], parts, core[members], sub_size)
+            if parts is None:
+                continue
         if depth > 1:
+            inner = None if core is None else core[members]
             parts = split_broad(
-                vectors[members], parts, config, seed, min_cluster_size, cap, depth - 1
+                vectors[members], parts, config, seed, min_cluster_size, cap, inner, depth - 1
             )
         ids = np.unique(parts)
         new = np.concatenate([[topic], out.max() + 1 + np.arange(ids.size - 1)])
@@ -334,6 +340,18 @@ def _sub_topics(
         if big.size >= 2 and coverage >= MIN_CORE_COVERAGE:
             return np.where(np.isin(labels, big), labels, OUTLIER)
     return None
+
+
+def _with_cores(
+    unit: np.ndarray, parts: np.ndarray, core: np.ndarray, min_core: int
+) -> np.ndarray | None:
+    """`parts` without the parts that hold fewer than `min_core` core works (their works join
+    the nearest remaining part); None when fewer than two parts remain."""
+    counts = np.bincount(parts[core], minlength=int(parts.max()) + 1)
+    keep = np.flatnonzero(counts >= min_core)
+    if keep.size < 2:
+        return None
+    return _join_nearest(unit, np.where(np.isin(parts, keep), parts, OUTLIER))
 
 
 def _join_nearest(unit: np.ndarray, parts: np.ndarray) -> np.ndarray:
@@ -549,7 +567,9 @@ def fit_topics(
     # small corpus's fronts grow past the cap (the clustering leaves most works unassigned).
     cap = resolve_max_cluster_size(n, mcs, config)
     if config.hdbscan.split_broad and cap > 0:
-        split = split_broad(vectors.astype(np.float32), final, config, seed, mcs, cap)
+        split = split_broad(
+            vectors.astype(np.float32), final, config, seed, mcs, cap, core=~reassigned
+        )
         if not np.array_equal(split, final):
             final = split
             similarity = _similarity_to_topic(unit, final, np.where(reassigned, OUTLIER, final))
