@@ -375,3 +375,24 @@ def make_title(
         parts.append(forms[second])
     title = " and ".join(parts)
     return title[0].upper() + title[1:], first
+
+
+def distinguish_title(
+    title: str, terms: Sequence[str], texts: Sequence[str], used: set[str]
+) -> str:
+    """`title` made unlike every title in `used` (lower case): qualified by the front's first
+    term that adds a word ("Data science: curriculum"), else numbered ("Data science (2)").
+    Two fronts of one field can share their leading phrases; the reader must still tell them
+    apart."""
+    if title.lower() not in used:
+        return title
+    words = _stem_words(title.lower())
+    for term in terms:
+        if _describes(term) and not _stem_words(term) <= words:
+            candidate = f"{title}: {_written_form(term, texts)}"
+            if candidate.lower() not in used:
+                return candidate
+    k = 2
+    while f"{title} ({k})".lower() in used:
+        k += 1
+    return f"{title} ({k})"

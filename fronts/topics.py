@@ -37,6 +37,7 @@ from fronts.labels import (
     best_terms,
     class_tfidf,
     count_terms,
+    distinguish_title,
     generic_phrases,
     generic_terms,
     make_label,
@@ -420,7 +421,9 @@ def _title(
         title, lead = make_title(terms, texts, field, frozenset(taken))
     if lead is not None:
         leading.add(lead)
-    used.add(title.lower())
+    if title:
+        title = distinguish_title(title, terms, texts, used)
+        used.add(title.lower())
     return title or None
 
 

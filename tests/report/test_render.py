@@ -220,7 +220,7 @@ def test_method_appendix_counts_the_flagged_fronts(report_files):
         "<strong>1 of 4 fronts was flagged off-topic</strong> (rank 4) and "
         "<strong>2 are unsupported</strong>."
     ) in html
-    assert "below -2.5 and that of its term relevance below -1.5" in html
+    assert "below -3.5 and that of its term relevance below -1.5" in html
     assert "at least 7 works in at least 3 years, at least 2 venues" in html
 
 

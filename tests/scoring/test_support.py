@@ -134,7 +134,7 @@ def test_robustness_settings_are_validated_with_the_key_named():
     from fronts.errors import ConfigError
 
     config = config_from_dict({"score": {"support": {"min_venues": 2}, "off_topic": {}}})
-    assert config.score.support.min_venues == 2 and config.score.off_topic.similarity_z == -2.5
+    assert config.score.support.min_venues == 2 and config.score.off_topic.similarity_z == -3.5
     for bad, key in (
         ({"support": {"max_venue_year_share": 0}}, "score.support.max_venue_year_share"),
         ({"off_topic": {"similarity_z": 1.0}}, "score.off_topic.similarity_z"),
