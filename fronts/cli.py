@@ -155,6 +155,12 @@ def _parser() -> argparse.ArgumentParser:
     planted.add_argument("--subsamples", type=int, default=5, help="fits on 80%% subsamples")
     planted.add_argument("--out", type=Path, default=Path("bench/out/planted"), help="folder")
     planted.add_argument("--json", type=Path, help="also write the results JSON here")
+    planted.add_argument(
+        "--reference-signal",
+        type=float,
+        metavar="SHARE",
+        help="plant references too: this share of each work's from its front's own pool",
+    )
     _add_common(planted)
     lineage = benches.add_parser(
         "lineage", help="plant front events between two yearly snapshots and score the lineage"
@@ -347,6 +353,8 @@ def _print_run(warehouse, config, outcome) -> None:
         f"unassigned works {topics.outlier_share_clustered:.0%} after clustering, "
         f"{topics.outlier_share:.0%} after the outlier policy"
     )
+    if topics.clustering_note:
+        print(f"clustered on {topics.clustering_note}")
     lineage = outcome.stages["lineage"]
     if lineage.previous_run_id:
         print(
@@ -578,6 +586,10 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
     prereg = Path(args.prereg or bt.DEFAULT_PREREGISTRATION)
     reg = bt.load_preregistration(prereg)
+    corpus = Path(args.paths[0]).name if len(args.paths or []) == 1 else None
+    if corpus in reg.corpora:  # the protocol's own cutoffs for this corpus: not a deviation
+        reg = dataclasses.replace(reg, cutoffs=reg.corpora[corpus])
+        print(f"corpus {corpus}: the protocol's cutoffs {list(reg.cutoffs)}")
     changes = {"cutoffs": args.cutoffs, "horizon": args.horizon, "k": args.k}
     changes = {key: (tuple(v) if key == "cutoffs" else v) for key, v in changes.items() if v}
     deviates = {key: v for key, v in changes.items() if getattr(reg, key) != v}
@@ -625,7 +637,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from fronts.evaluation.harness import format_table, run_planted_benchmark
 
         result = run_planted_benchmark(
-            args.sizes, sources, args.out, args.seeds, 0.8, args.subsamples, config
+            args.sizes,
+            sources,
+            args.out,
+            args.seeds,
+            0.8,
+            args.subsamples,
+            config,
+            reference_signal=args.reference_signal,
         )
         print(format_table(result))
         name = "planted.json"

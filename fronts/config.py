@@ -138,10 +138,33 @@ class ConsensusConfig(_Section):
     )
 
 
+class CouplingConfig(_Section):
+    """Hybrid clustering: the works' text similarity combined with their bibliographic coupling
+    (the references they share), where the corpus carries references (fronts.coupling)."""
+
+    weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        lt=1.0,
+        description="share of the similarity given to shared references; 0 = text only",
+    )
+    dims: int = Field(
+        default=100, ge=2, le=1000, description="dimensions the reference vectors are reduced to"
+    )
+    min_coverage: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="the share of works that must share a reference with another work for the "
+        "references to be used; below it the clustering stays on the text alone and says so",
+    )
+
+
 class TopicsConfig(_Section):
     umap: UmapConfig = Field(default_factory=UmapConfig)
     hdbscan: HdbscanConfig = Field(default_factory=HdbscanConfig)
     consensus: ConsensusConfig = Field(default_factory=ConsensusConfig)
+    coupling: CouplingConfig = Field(default_factory=CouplingConfig)
     ngram_max: int = Field(default=2, ge=1, le=3, description="c-TF-IDF n-grams: 1..ngram_max")
     min_df: int = Field(default=2, ge=1, description="minimum document frequency of a term")
     representation: Literal["keybert", "mmr"] = Field(

@@ -305,7 +305,12 @@ def start_run(
     """
     plan = _plan(con, config)
     run = plan.run
-    earlier = fetch_one(con, "SELECT attempts FROM runs WHERE run_id = ?", [run.run_id])
+    # a resumed run keeps what its finished topics stage recorded
+    earlier = fetch_one(
+        con,
+        "SELECT attempts, clustering, clustering_note FROM runs WHERE run_id = ?",
+        [run.run_id],
+    )
     config_json = config.model_dump_json()
     versions = library_versions()
     row = {
@@ -329,6 +334,8 @@ def start_run(
         "incomplete_year": plan.incomplete.year if plan.incomplete else None,
         "incomplete_note": window_note(plan.incomplete, run.window, config.window is not None),
         "n_excluded": plan.excluded.height if plan.excluded is not None else 0,
+        "clustering": earlier[1] if earlier else None,
+        "clustering_note": earlier[2] if earlier else None,
     }
     row.update(_reference_counts(con, run.window))
     frame = check_frame(pl.DataFrame([row], schema=RUNS.schema), RUNS)

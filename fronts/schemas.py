@@ -228,6 +228,13 @@ RUNS = _t(
     ),
     ("incomplete_note", _STR, "that finding in words, as the CLI and the report say it"),
     ("n_excluded", _INT, "works of the window set aside as not research (run_excluded)"),
+    (
+        "clustering",
+        _STR,
+        "what the topics were clustered on: 'text', or 'hybrid' (text and bibliographic "
+        "coupling); null until the topics stage ran",
+    ),
+    ("clustering_note", _STR, "that choice in words, with the share of works sharing a reference"),
 )
 
 _RUN_SNAPSHOT = "the pipeline (fronts.runs), when the run starts"

@@ -30,6 +30,7 @@ import polars as pl
 from fronts.cluster_selection import select_clusters
 from fronts.config import TopicsConfig
 from fronts.consensus import consensus_partition
+from fronts.coupling import hybrid_vectors
 from fronts.errors import FrontsError
 from fronts.labels import (
     N_CANDIDATES,
@@ -524,14 +525,18 @@ def fit_topics(
     config: TopicsConfig,
     seed: int,
     embedding_model: Any,
+    coupling: np.ndarray | None = None,
 ) -> TopicResult:
     """Cluster works into topics and describe them (BERTopic, Grootendorst 2022).
 
     `texts[i]` and `embeddings[i]` belong to `work_ids[i]`; `embedding_model` is the loaded
     sentence-transformers object that made the embeddings (it embeds the candidate terms; never
-    a model name, so nothing is fetched). Inputs are put in work_id order first, so the result
-    does not depend on the order they come in. Raises FrontsError when there are too few works
-    to cluster or when HDBSCAN finds no cluster.
+    a model name, so nothing is fetched). `coupling[i]`, when given, is the work's bibliographic
+    coupling vector (`fronts.coupling`): the clustering then runs on the hybrid vectors with
+    weight `config.coupling.weight`, while similarities, centroids and terms stay on the text.
+    Inputs are put in work_id order first, so the result does not depend on the order they come
+    in. Raises FrontsError when there are too few works to cluster or when HDBSCAN finds no
+    cluster.
     """
     _check_inputs(work_ids, texts, embeddings)
     n = len(work_ids)
@@ -540,6 +545,13 @@ def fit_topics(
     docs = [texts[i] for i in order]
     vectors = np.asarray(embeddings, dtype=np.float64)[order]
     unit = unit_rows(vectors)
+    hybrid = coupling is not None and config.coupling.weight > 0
+    if hybrid:
+        if coupling.shape[0] != n:
+            raise FrontsError(f"fit_topics: {coupling.shape[0]} coupling vectors for {n} works")
+        clustered_space = hybrid_vectors(vectors, coupling[order], config.coupling.weight)
+    else:
+        clustered_space = vectors.astype(np.float32)
 
     mcs = resolve_min_cluster_size(n, config)
     needed = max(3 * mcs, config.umap.n_neighbors + 1)
@@ -554,7 +566,7 @@ def fit_topics(
     counts, vocabulary = count_terms(docs, config.ngram_max, min_df)
 
     clustered, clusterer = _cluster(
-        docs, vectors.astype(np.float32), vocabulary, config, seed, mcs, embedding_model
+        docs, clustered_space, vocabulary, config, seed, mcs, embedding_model
     )
     if (clustered < 0).all():
         raise FrontsError(
@@ -563,16 +575,18 @@ def fit_topics(
             "(or hdbscan.min_samples) in the configuration"
         )
     share_clustered = float((clustered < 0).mean())
+    # Outliers join the nearest cluster in the space the clusters were found in; a work's
+    # similarity to its topic is always the text's (what the indicators and reader use).
     final, reassigned, similarity = reassign_outliers(
-        unit, clustered, ids, config.max_outlier_share
+        unit_rows(clustered_space) if hybrid else unit, clustered, ids, config.max_outlier_share
     )
+    if hybrid:
+        similarity = _similarity_to_topic(unit, final, np.where(reassigned, OUTLIER, final))
     # A front is judged broad as the reader sees it, with its assigned works: that is where a
     # small corpus's fronts grow past the cap (the clustering leaves most works unassigned).
     cap = resolve_max_cluster_size(n, mcs, config)
     if config.hdbscan.split_broad and cap > 0:
-        split = split_broad(
-            vectors.astype(np.float32), final, config, seed, mcs, cap, core=~reassigned
-        )
+        split = split_broad(clustered_space, final, config, seed, mcs, cap, core=~reassigned)
         if not np.array_equal(split, final):
             final = split
             similarity = _similarity_to_topic(unit, final, np.where(reassigned, OUTLIER, final))
@@ -591,7 +605,7 @@ def fit_topics(
     rerank = rerank_keybert if config.representation == "keybert" else rerank_mmr
     representation = rerank(candidates, centroids, embed, config.n_terms)
 
-    coords = map_coordinates(vectors.astype(np.float32), clusterer.knn_, config, seed)
+    coords = map_coordinates(clustered_space, clusterer.knn_, config, seed)
     generic = generic_terms(representation)
     id_array = np.array(ids, dtype=object)
     cap_share = config.hdbscan.max_cluster_share

@@ -526,3 +526,41 @@ def test_a_broad_topic_is_split_along_its_sub_topics_and_none_is_lost() -> None:
     with_noise = np.where(np.arange(190) % 17 == 0, -1, labels)
     again = split_broad(vectors, with_noise, config, seed=1, min_cluster_size=10, cap=60)
     assert ((again < 0) == (with_noise < 0)).all()
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_hybrid_clustering_follows_the_references_where_the_text_says_nothing(
+    corpus: Any, model: Any
+) -> None:
+    """Text vectors replaced by noise, references that tell the four sources apart: with the
+    coupling weighted in, the topics find the sources; on the noise alone they cannot. The
+    works' similarity to their topic stays the text's."""
+    from fronts.config import CouplingConfig
+    from fronts.coupling import coupling_vectors
+
+    frame, _ = corpus
+    ids, texts = frame["work_id"].to_list(), frame["text"].to_list()
+    rng = np.random.default_rng(5)
+    noise = rng.normal(size=(frame.height, 384))  # the model's dimension: terms are ranked by it
+    citing, cited = [], []
+    for wid, source in frame.select("work_id", "source").iter_rows():
+        for r in rng.choice(40, size=12, replace=False):
+            citing.append(wid)
+            cited.append(f"{source}:{r}")
+    coupling = coupling_vectors(ids, citing, cited, dims=20, seed=SEED).vectors
+
+    def homogeneity(weight: float) -> float:
+        config = TopicsConfig(coupling=CouplingConfig(weight=weight))
+        try:
+            fit = fit_topics(ids, texts, noise, config, SEED, model, coupling=coupling)
+        except FrontsError:  # no cluster in the noise: nothing recovered
+            return 0.0
+        joined = fit.doc_topics.join(frame.select("work_id", "source"), on="work_id")
+        # similarity to the topic is the text's cosine (of noise here), not the hybrid's
+        assert float(joined["similarity"].mean()) < 0.5
+        inside = joined.filter(pl.col("topic_id") >= 0)
+        return homogeneity_score(inside["source"], inside["topic_id"])
+
+    assert homogeneity(0.8) >= 0.9
+    assert homogeneity(0.0) < 0.5

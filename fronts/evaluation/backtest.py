@@ -30,9 +30,20 @@ from fronts.errors import ConfigError, FrontsError
 from fronts.scoring.indicators import PSEUDO_COUNT, masked_slope
 from fronts.vectors import centroids_of, unit_rows
 
-PREDICTORS = ("fronts", "score", "emergence", "momentum")
-# The protocol in force; bench/preregistration.toml (v1) stays as the record of the first run.
-DEFAULT_PREREGISTRATION = "bench/preregistration-v2.toml"
+# The tool's rankings, then the simple baselines a forecaster could use without it.
+PREDICTORS = (
+    "fronts",
+    "score",
+    "emergence",
+    "momentum",
+    "reversed_momentum",
+    "size",
+    "recent_share",
+)
+BASELINES = ("momentum", "reversed_momentum", "size", "recent_share")
+# The protocol in force; v1 and v2 (bench/preregistration*.toml) stay as the record of their runs.
+DEFAULT_PREREGISTRATION = "bench/preregistration-v3.toml"
+RULES = ("beat_momentum", "beat_chance_and_best_baseline")
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,12 @@ class Preregistration:
     path: str = ""
     k_share: float | None = None  # k = round(k_share * n fronts), clamped to [k_min, k]
     k_min: int = 1
+    # v3: the baselines to beat, the rule, and the corpora the verdict is judged on (name of
+    # the corpus folder -> its cutoffs), with how many must meet the target.
+    baselines: tuple[str, ...] = ("momentum",)
+    rule: str = "beat_momentum"
+    corpora: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    min_corpora: int = 1
 
     def k_for(self, n_fronts: int) -> int:
         """precision@k's k for a cutoff with `n_fronts` fronts (never more than there are)."""
@@ -88,6 +105,13 @@ def load_preregistration(path: str | Path) -> Preregistration:
             config=dict(data.get("config", {})),
             sha256=hashlib.sha256(raw).hexdigest(),
             path=str(path),
+            baselines=tuple(data["baselines"].get("simple", ["momentum"])),
+            rule=str(data["target"].get("rule", "beat_momentum")),
+            corpora={
+                str(name): tuple(int(c) for c in spec["cutoffs"])
+                for name, spec in data.get("corpora", {}).items()
+            },
+            min_corpora=int(data["target"].get("min_corpora", 1)),
         )
     except FileNotFoundError:
         raise ConfigError(f"{path}: pre-registration file not found") from None
@@ -101,6 +125,13 @@ def load_preregistration(path: str | Path) -> Preregistration:
         raise ConfigError(f"{path}: need cutoffs, horizon >= 1, window_years >= 3 and k >= 1")
     if reg.k_share is not None and not (0 < reg.k_share <= 1 and 1 <= reg.k_min <= reg.k):
         raise ConfigError(f"{path}: key 'k': need 0 < share <= 1 and 1 <= min <= max")
+    unknown = [b for b in reg.baselines if b not in BASELINES]
+    if unknown or not reg.baselines:
+        raise ConfigError(
+            f"{path}: key 'baselines.simple': {unknown or 'empty'}; choose from {list(BASELINES)}"
+        )
+    if reg.rule not in RULES:
+        raise ConfigError(f"{path}: key 'target.rule': {reg.rule!r}; choose from {list(RULES)}")
     return reg
 
 
@@ -228,6 +259,18 @@ def momentum(
     return logs[:, 0] - logs[:, 1]
 
 
+def recent_share(
+    doc_topics: pl.DataFrame, works: pl.DataFrame, topic_ids: np.ndarray, cutoff: int
+) -> np.ndarray:
+    """Each topic's log smoothed share of the works published in cutoff-1..cutoff: how big the
+    topic is now, the 'it is already large' baseline."""
+    frame = works.filter(pl.col("year").is_between(cutoff - 1, cutoff)).select("work_id")
+    frame = frame.join(doc_topics.select("work_id", "topic_id"), on="work_id", how="left")
+    labels = frame["topic_id"].fill_null(-1).to_numpy()
+    counts = np.array([np.sum(labels == t) for t in topic_ids], dtype=np.float64)
+    return _log_share(counts, np.full(counts.shape, float(labels.size)))
+
+
 # --- metrics ----------------------------------------------------------------------------------
 
 
@@ -282,10 +325,19 @@ def compare_rankings(
     for name, pred in predictors.items():
         draws[name, "spearman"] = spearman_rows(pred[idx], realised[idx])
         draws[name, "precision_at_k"] = precision_rows(pred[idx], hit[idx], topic_ids[idx], k)
+    # the best simple baseline per metric: the highest point estimate (chosen after seeing
+    # them, so beating it is the harder test)
+    best = {
+        metric: max(
+            (b for b in reg.baselines if (b, metric) in draws),
+            key=lambda b, m=metric: np.nan_to_num(draws[b, m][0], nan=-np.inf),
+        )
+        for metric in ("spearman", "precision_at_k")
+    }
     rows = []
     for (name, metric), values in draws.items():
-        base = draws["momentum", metric]
-        diff = values - base
+        diff = values - draws["momentum", metric]
+        diff_best = values - draws[best[metric], metric]
         rows.append(
             {
                 "predictor": name,
@@ -296,6 +348,10 @@ def compare_rankings(
                 "diff_vs_momentum": diff[0],
                 "diff_low": np.nanquantile(diff[1:], tail),
                 "diff_high": np.nanquantile(diff[1:], 1 - tail),
+                "best_baseline": best[metric],
+                "diff_vs_best": diff_best[0],
+                "diff_best_low": np.nanquantile(diff_best[1:], tail),
+                "diff_best_high": np.nanquantile(diff_best[1:], 1 - tail),
             }
         )
     random = np.random.default_rng(reg.seed + 1).random((reg.chance_draws, n))
@@ -350,11 +406,16 @@ def evaluate_cutoff(
         labels, later["year"].to_numpy(), topic_ids, cutoff, cutoff + reg.horizon
     )
     cut_works = works.filter(pl.col("year").is_between(cutoff - 1, cutoff))
+    grow = momentum(doc_topics, cut_works, topic_ids, cutoff)
     predictors = {
         "fronts": -fronts["rank"].to_numpy().astype(np.float64),
         "score": fronts["score"].fill_null(np.nan).to_numpy().astype(np.float64),
         "emergence": fronts["emergence"].fill_null(np.nan).to_numpy().astype(np.float64),
-        "momentum": momentum(doc_topics, cut_works, topic_ids, cutoff),
+        "momentum": grow,
+        # growth regresses to the mean: last period's losers may be next period's winners
+        "reversed_momentum": -grow,
+        "size": fronts["size"].to_numpy().astype(np.float64),
+        "recent_share": recent_share(doc_topics, cut_works, topic_ids, cutoff),
     }
     table = fronts.select("rank", "topic_id", "label", "size", "score", "emergence").with_columns(
         momentum=predictors["momentum"],
@@ -373,11 +434,30 @@ def evaluate_cutoff(
     return table, metrics
 
 
+def _beats_chance_and_best(metrics: pl.DataFrame, reg: Preregistration, cutoff: int) -> bool:
+    """v3: on both metrics, above chance's expectation and above the best simple baseline
+    (point estimates, strictly)."""
+    at = metrics.filter(pl.col("cutoff") == cutoff)
+    for metric in ("spearman", "precision_at_k"):
+        rows = at.filter(pl.col("metric") == metric)
+        own = rows.filter(pl.col("predictor") == reg.target_predictor).row(0, named=True)
+        chance = rows.filter(pl.col("predictor") == "chance")["value"][0]
+        if own["value"] is None or not own["value"] > chance:
+            return False
+        if own["diff_vs_best"] is None or not own["diff_vs_best"] > 0:
+            return False
+    return True
+
+
 def target_met(metrics: pl.DataFrame, reg: Preregistration) -> dict[str, Any]:
-    """Whether the pre-registered predictor beats momentum on both metrics at enough cutoffs."""
+    """Whether the pre-registered predictor meets the protocol's rule at enough cutoffs: v2,
+    beats momentum on both metrics; v3, beats chance and the best simple baseline on both."""
     rows = metrics.filter(pl.col("predictor") == reg.target_predictor)
     wins = {}
     for cutoff in sorted(rows["cutoff"].unique().to_list()):
+        if reg.rule == "beat_chance_and_best_baseline":
+            wins[cutoff] = _beats_chance_and_best(metrics, reg, cutoff)
+            continue
         diffs = rows.filter(pl.col("cutoff") == cutoff)["diff_vs_momentum"].to_list()
         wins[cutoff] = all(d is not None and d > 0 for d in diffs)
     n_won = sum(wins.values())
@@ -409,6 +489,7 @@ def backtest_cutoff(
     anything is fitted. `ids`/`vectors` are embeddings of at least the works of the window and
     of cutoff..cutoff+horizon; `texts` the embedded text of each work (c-TF-IDF labels).
     """
+    from fronts.coupling import choose_space
     from fronts.scoring import score_topics
     from fronts.topics import fit_topics
 
@@ -416,8 +497,19 @@ def backtest_cutoff(
     row = {w: i for i, w in enumerate(ids)}
     wids = known["work_id"].to_list()
     own = vectors[[row[w] for w in wids]]
+    # a work's references are known when it is published: those of the window's works are
+    refs = citations.filter(pl.col("citing_work_id").is_in(wids))
+    space = choose_space(
+        wids, refs["citing_work_id"], refs["cited_key"], config.topics.coupling, config.seed
+    )
     topics = fit_topics(
-        wids, [texts[w] for w in wids], own, config.topics, config.seed, embedding_model
+        wids,
+        [texts[w] for w in wids],
+        own,
+        config.topics,
+        config.seed,
+        embedding_model,
+        coupling=space.coupling,
     )
     scored = score_topics(
         known,
@@ -438,5 +530,10 @@ def backtest_cutoff(
         cutoff,
         reg,
     )
-    stage = {"window": list(window), "n_works": known.height, "n_topics": topics.n_topics}
+    stage = {
+        "window": list(window),
+        "n_works": known.height,
+        "n_topics": topics.n_topics,
+        "clustering": space.note,
+    }
     return table.with_columns(cutoff=pl.lit(cutoff)), metrics, stage

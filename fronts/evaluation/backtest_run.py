@@ -17,7 +17,13 @@ from fronts.config import RunConfig
 from fronts.embed import build_texts, load_model, model_key
 from fronts.embedding_cache import store_missing, vectors_of
 from fronts.errors import FrontsError
-from fronts.evaluation.backtest import PREDICTORS, Preregistration, backtest_cutoff, target_met
+from fronts.evaluation.backtest import (
+    BASELINES,
+    PREDICTORS,
+    Preregistration,
+    backtest_cutoff,
+    target_met,
+)
 from fronts.store import read_table
 
 
@@ -98,9 +104,21 @@ def _interval(value: Any, low: Any, high: Any) -> str:
 
 
 def format_backtest(result: BacktestResult) -> str:
-    """A plain-text table: per cutoff and predictor, rho and precision@k with CIs and deltas."""
-    head = f"{'cutoff':>6}  {'ranking':<10} {'Spearman rho [95% CI]':<24} {'d vs momentum':<24} "
-    head += f"{'precision@k [95% CI]':<24} {'d vs momentum':<24}"
+    """A plain-text table: per cutoff and predictor, rho and precision@k with CIs and the
+    difference to the protocol's comparison (momentum in v2, the best simple baseline in v3)."""
+    v3 = result.prereg.rule == "beat_chance_and_best_baseline"
+    versus = "d vs best baseline" if v3 else "d vs momentum"
+    keys = (
+        ("diff_vs_best", "diff_best_low", "diff_best_high")
+        if v3
+        else (
+            "diff_vs_momentum",
+            "diff_low",
+            "diff_high",
+        )
+    )
+    head = f"{'cutoff':>6}  {'ranking':<17} {'Spearman rho [95% CI]':<24} {versus:<24} "
+    head += f"{'precision@k [95% CI]':<24} {versus:<24}"
     lines = [f"pre-registration {result.prereg.path} sha256 {result.prereg.sha256}", head]
     for cutoff in result.prereg.cutoffs:
         part = result.metrics.filter(pl.col("cutoff") == cutoff)
@@ -116,15 +134,17 @@ def format_backtest(result: BacktestResult) -> str:
                 r = part.filter((pl.col("predictor") == name) & (pl.col("metric") == metric))
                 r = r.row(0, named=True)
                 cells.append(f"{_interval(r['value'], r['ci_low'], r['ci_high']):<24}")
-                diff = r.get("diff_vs_momentum")
-                show = diff is not None and name not in ("momentum", "chance")
-                cells.append(
-                    f"{_interval(diff, r['diff_low'], r['diff_high']) if show else '':<24}"
-                )
-            lines.append(f"{cutoff:>6}  {name:<10} " + " ".join(cells))
+                diff = r.get(keys[0])
+                show = diff is not None and name not in (*BASELINES, "chance")
+                text = _interval(diff, r[keys[1]], r[keys[2]]) if show else ""
+                if show and v3:
+                    text += f" ({r['best_baseline']})"
+                cells.append(f"{text:<24}")
+            lines.append(f"{cutoff:>6}  {name:<17} " + " ".join(cells))
     t = result.target
+    rule = "beats chance and the best simple baseline" if v3 else "beats momentum"
     lines.append(
-        f"target ({result.prereg.target_predictor} beats momentum on rho and precision@k at "
+        f"target ({result.prereg.target_predictor} {rule} on rho and precision@k at "
         f">= {t['needed']} cutoffs): {'MET' if t['met'] else 'NOT MET'} ({t['n_won']} of "
         f"{len(t['wins'])})"
     )

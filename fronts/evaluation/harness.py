@@ -247,13 +247,22 @@ def _stage(name: str, table: dict, rss: PeakRSS, add: bool = False) -> Iterator[
 
 def _fit(frames: dict, ids: list[str], seed: int, config: RunConfig, truth, summary) -> dict:
     """Fit topics on the works `ids` with `seed`, score them, and name fronts by planted unit."""
+    from fronts.coupling import choose_space
     from fronts.scoring import score_topics
     from fronts.topics import fit_topics
 
     rows = np.array([frames["row_of"][w] for w in ids])
     vectors = frames["vectors"][rows]
+    own = frames["citations"].filter(pl.col("citing_work_id").is_in(ids))
+    space = choose_space(ids, own["citing_work_id"], own["cited_key"], config.topics.coupling, seed)
     fit = fit_topics(
-        ids, [frames["texts"][i] for i in rows], vectors, config.topics, seed, frames["model"]
+        ids,
+        [frames["texts"][i] for i in rows],
+        vectors,
+        config.topics,
+        seed,
+        frames["model"],
+        coupling=space.coupling,
     )
     works = frames["works"].filter(pl.col("work_id").is_in(ids))
     citations = frames["citations"].filter(pl.col("cited_work_id").is_in(ids))
@@ -295,6 +304,7 @@ def _one_size(
     topics: tuple[PlantedTopic, ...],
     corpus_seed: int,
     rss: PeakRSS,
+    reference_signal: float | None = None,
 ) -> dict:
     from fronts.embed import build_texts, load_model, model_key
     from fronts.embedding_cache import run_vectors
@@ -310,7 +320,13 @@ def _one_size(
     with _stage("generate", stages, rss):
         plan = fit_plan(topics, works_source, n_works)
         planted = make_planted_corpus(
-            sources, n_works, folder, seed=corpus_seed, topics=plan, works=works_source
+            sources,
+            n_works,
+            folder,
+            seed=corpus_seed,
+            topics=plan,
+            works=works_source,
+            reference_signal=reference_signal,
         )
     window = tuple(planted.summary["window"])
     config = config.model_copy(update={"window": window})
@@ -390,9 +406,12 @@ def run_planted_benchmark(
     config: RunConfig | None = None,
     topics: tuple[PlantedTopic, ...] = DEFAULT_TOPICS,
     corpus_seed: int = 0,
+    reference_signal: float | None = None,
 ) -> dict:
     """Planted-fronts benchmark at each size; writes `out_dir/planted.json` and returns it.
 
+    With `reference_signal` the works carry planted references (`planted_references`), for
+    hybrid clustering (`topics.coupling`).
     One warehouse (`config.db`, default `out_dir/warehouse.duckdb`) serves every size, so texts
     embedded at one size are cached for the next (`embed.n_embedded` says how many were new).
     Its corpus is replaced at each size: never point it at a warehouse you want to keep.
@@ -423,6 +442,7 @@ def run_planted_benchmark(
                 topics,
                 corpus_seed,
                 rss,
+                reference_signal,
             )
     finally:
         rss.stop()
@@ -438,6 +458,7 @@ def run_planted_benchmark(
             "n_subsamples": n_subsamples,
             "subsample_fraction": subsample_fraction,
             "corpus_seed": corpus_seed,
+            "reference_signal": reference_signal,
             "k": K,
             "topics": [t.name for t in topics],
             "config": json.loads(config.model_dump_json()),

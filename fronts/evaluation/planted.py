@@ -37,6 +37,13 @@ PRE_ONSET = 0.05  # an emerging topic's yearly level before its onset, relative 
 CITATION_RATE = 1.5  # expected citations per work per year at the age-profile's peak
 POOL_HEADROOM = 0.95  # fit_plan: a topic takes at most this share of its subset's works
 _ID_BASE = 9_000_000_000  # planted OpenAlex ids are W9000000001..; real ids are far smaller
+# Planted references (make_planted_corpus(reference_signal=...)): each work cites Poisson(30)
+# works, a `reference_signal` share of them from its topic's own pool of 200 and the rest from
+# a field-wide pool of 5,000, both drawn with Zipf-like popularity (a few classics, a long tail).
+REFERENCES_PER_WORK = 30
+TOPIC_POOL = 200
+FIELD_POOL = 5000
+_REF_BASE = 8_000_000_000  # cited ids W8...; outside the corpus, so they never resolve to it
 # truth.parquet: one row per planted work
 TRUTH_COLUMNS = ("openalex_id", "work_id", "topic", "unit", "kind", "year", "times_cited")
 TRUTH_COLUMNS += ("source_work_id",)
@@ -308,6 +315,32 @@ def _citations(
     return rng.poisson(np.where(age >= 0, rate, 0.0))
 
 
+def _popularity(n: int) -> np.ndarray:
+    weights = 1.0 / np.arange(1, n + 1)
+    return weights / weights.sum()
+
+
+def planted_references(
+    rng: np.random.Generator, topics: list[str], signal: float
+) -> list[list[str]]:
+    """Cited OpenAlex ids per work, `signal` of them from the pool of the work's planted topic
+    (`topics[i]`: before a split, the parent's) and the rest from the field's pool."""
+    names = {t: i for i, t in enumerate(sorted(set(topics)))}
+    own_p, field_p = _popularity(TOPIC_POOL), _popularity(FIELD_POOL)
+    out = []
+    for topic in topics:
+        k = max(1, int(rng.poisson(REFERENCES_PER_WORK)))
+        own = min(int(rng.binomial(k, signal)), TOPIC_POOL)
+        mine = rng.choice(TOPIC_POOL, size=own, replace=False, p=own_p)
+        shared = rng.choice(FIELD_POOL, size=k - own, replace=False, p=field_p)
+        base = _REF_BASE + (names[topic] + 1) * 100_000
+        out.append(
+            [f"https://openalex.org/W{base + int(x)}" for x in sorted(mine)]
+            + [f"https://openalex.org/W{_REF_BASE + int(x)}" for x in sorted(shared)]
+        )
+    return out
+
+
 def _openalex_work(openalex_id: str, row: dict, year: int, cites: dict[int, int]) -> dict:
     index: dict[str, list[int]] = {}
     for position, word in enumerate(row["abstract"].split()):
@@ -338,10 +371,13 @@ def make_planted_corpus(
     window: tuple[int, int] = WINDOW,
     topics: tuple[PlantedTopic, ...] = DEFAULT_TOPICS,
     works: pl.DataFrame | None = None,
+    reference_signal: float | None = None,
 ) -> PlantedCorpus:
     """Write `corpus.jsonl.gz`, `truth.parquet` and `truth.json` under `out_dir`; deterministic.
 
-    `works` (from `read_source_works`) skips re-reading the sources. Raises `PlantedCorpusError`
+    `works` (from `read_source_works`) skips re-reading the sources. With `reference_signal`
+    each work carries planted references (`planted_references`), that share of them from its
+    topic's own pool. Raises `PlantedCorpusError`
     when the sources hold fewer distinct works than `n_works`, or when a topic's subset is
     smaller than its planned count (naming the topic and the shortfall).
     """
@@ -393,6 +429,9 @@ def make_planted_corpus(
     table = table[order].with_columns(
         openalex_id=pl.format("W{}", pl.int_range(1, table.height + 1) + _ID_BASE)
     )
+    if reference_signal is not None:
+        refs = planted_references(rng, table["topic"].to_list(), reference_signal)
+        table = table.with_columns(referenced_works=pl.Series(refs, dtype=pl.List(pl.String)))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = works.select("work_id", "title", "abstract", "venue", "authors")
@@ -425,6 +464,8 @@ def write_corpus(path: Path, table: pl.DataFrame, rows: pl.DataFrame, years: np.
             cites = dict(zip(years.tolist(), rec["cites"], strict=True))
             source = rows.row(rec["row"], named=True)
             work = _openalex_work(rec["openalex_id"], source, rec["year"], cites)
+            if rec.get("referenced_works") is not None:
+                work["referenced_works"] = rec["referenced_works"]
             fh.write(json.dumps(work, ensure_ascii=False) + "\n")
     return path
 

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from fronts.config import RunConfig
+from fronts.coupling import ClusteringSpace, choose_space
 from fronts.embed import build_texts, load_model, model_key
 from fronts.embedding_cache import run_vectors
 from fronts.runs import RunInfo, run_works
@@ -30,6 +31,27 @@ class TopicsResult(StageResult):
     outlier_share_clustered: float
     outlier_share: float
     reused_from: str | None
+    clustering: str = "text"
+    clustering_note: str = ""
+
+
+def clustering_space(
+    con: duckdb.DuckDBPyConnection, work_ids: list[str], config: RunConfig
+) -> ClusteringSpace:
+    """`choose_space` on the warehouse's `citations` of the run's works."""
+    pairs: list = []
+    if config.topics.coupling.weight > 0:
+        con.register("_run_ids", pl.DataFrame({"work_id": work_ids}).to_arrow())
+        try:
+            pairs = con.execute(
+                "SELECT c.citing_work_id, c.cited_key FROM citations c "
+                "JOIN _run_ids r ON r.work_id = c.citing_work_id"
+            ).fetchall()
+        finally:
+            con.unregister("_run_ids")
+    citing = [a for a, _ in pairs]
+    cited = [b for _, b in pairs]
+    return choose_space(work_ids, citing, cited, config.topics.coupling, config.seed)
 
 
 def topic_inputs_key(config: RunConfig) -> str:
@@ -79,10 +101,16 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> TopicsResult:
     if source is not None:
         doc_topics = read_table(con, "doc_topics", where="run_id = ?", params=[source])
         topics = read_table(con, "topics", where="run_id = ?", params=[source])
+        row = con.execute(
+            "SELECT clustering, clustering_note FROM runs WHERE run_id = ?", [source]
+        ).fetchone()
+        clustering, note = row if row and row[0] else ("text", "")
     else:
         work_ids, vectors = run_vectors(con, model_key(config.embed), run_info.run_id)
         texts = build_texts(run_works(con, run_info))
         by_id = dict(zip(texts["work_id"], texts["text"], strict=True))
+        space = clustering_space(con, work_ids, config)
+        clustering, note = space.kind, space.note
         fit = fit_topics(
             work_ids,
             [by_id[w] for w in work_ids],
@@ -90,6 +118,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> TopicsResult:
             config.topics,
             config.seed,
             embedding_model=load_model(config.embed),
+            coupling=space.coupling,
         )
         doc_topics, topics = fit.doc_topics, fit.topics
     own = ("run_id = ?", [run_info.run_id])
@@ -101,5 +130,9 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> TopicsResult:
         },
         where={"doc_topics": own, "topics": own},
     )
+    con.execute(
+        "UPDATE runs SET clustering = ?, clustering_note = ? WHERE run_id = ?",
+        [clustering, note or None, run_info.run_id],
+    )
     clustered, unassigned = _shares(doc_topics)
-    return TopicsResult(topics.height, clustered, unassigned, source)
+    return TopicsResult(topics.height, clustered, unassigned, source, clustering, note)

@@ -90,7 +90,9 @@ def _corpus(seed: int = 0):
     return works, citations, [ids[i] for i in order], np.array(vecs)[order]
 
 
-def _fit_by_axis(work_ids, texts, embeddings, config, seed, embedding_model) -> TopicResult:
+def _fit_by_axis(
+    work_ids, texts, embeddings, config, seed, embedding_model, coupling=None
+) -> TopicResult:
     """A stand-in for BERTopic: the topic of a synthetic work is its strongest axis."""
     labels = np.argmax(np.asarray(embeddings), axis=1)
     doc_topics = pl.DataFrame(
@@ -127,7 +129,66 @@ def test_v2_sets_k_to_the_top_quartile_of_the_fronts():
     assert [reg.k_for(n) for n in (2, 5, 22, 60)] == [2, 3, 6, 10]
     v1 = bt.load_preregistration(PREREG)
     assert [v1.k_for(n) for n in (5, 22)] == [5, 10]
-    assert bt.DEFAULT_PREREGISTRATION == "bench/preregistration-v2.toml"
+    assert bt.DEFAULT_PREREGISTRATION == "bench/preregistration-v3.toml"
+
+
+def test_v3_names_four_baselines_two_corpora_and_the_harder_rule():
+    reg = bt.load_preregistration(PREREG.parent / "preregistration-v3.toml")
+    assert reg.baselines == bt.BASELINES and reg.rule == "beat_chance_and_best_baseline"
+    assert len(reg.corpora) >= 2 and reg.min_corpora == 2
+    assert reg.corpora["control-bci-eeg-wos"] == (2019, 2020, 2021)
+    v2 = bt.load_preregistration(PREREG.parent / "preregistration-v2.toml")
+    assert (v2.rule, v2.baselines, v2.min_corpora) == ("beat_momentum", ("momentum",), 1)
+
+
+def test_an_unknown_baseline_or_rule_is_refused(tmp_path):
+    text = (PREREG.parent / "preregistration-v3.toml").read_text()
+    path = tmp_path / "p.toml"
+    path.write_text(text.replace('"size", ', '"sizes", '))
+    with pytest.raises(ConfigError, match=r"baselines\.simple"):
+        bt.load_preregistration(path)
+    path.write_text(text.replace('rule = "beat_chance', 'rule = "beat_most'))
+    with pytest.raises(ConfigError, match=r"target\.rule"):
+        bt.load_preregistration(path)
+
+
+def test_v3_target_needs_chance_and_the_best_baseline_beaten_on_both_metrics():
+    real = np.linspace(-1, 1, 20)
+    ids = np.arange(20)
+    reg = dataclasses.replace(
+        _reg(k=5), baselines=bt.BASELINES, rule="beat_chance_and_best_baseline", min_cutoffs=1
+    )
+    rng = np.random.default_rng(0)
+    noisy = real + rng.normal(0, 0.3, 20)
+    preds = {
+        "fronts": noisy,
+        "score": noisy,
+        "emergence": noisy,
+        "momentum": -real,
+        "reversed_momentum": real,  # a baseline that is perfect
+        "size": rng.normal(size=20),
+        "recent_share": rng.normal(size=20),
+    }
+    metrics = bt.compare_rankings(preds, real, ids, reg).with_columns(cutoff=pl.lit(2020))
+    row = metrics.filter((pl.col("predictor") == "fronts") & (pl.col("metric") == "spearman"))
+    assert row["best_baseline"].item() == "reversed_momentum"
+    assert row["diff_vs_best"].item() < 0 < row["diff_vs_momentum"].item()
+    assert bt.target_met(metrics, reg)["met"] is False
+    # without the perfect baseline the noisy ranking wins against the others and chance
+    preds["reversed_momentum"] = rng.normal(size=20)
+    metrics = bt.compare_rankings(preds, real, ids, reg).with_columns(cutoff=pl.lit(2020))
+    assert bt.target_met(metrics, reg)["met"] is True
+    v2 = dataclasses.replace(reg, rule="beat_momentum")
+    assert bt.target_met(metrics, v2)["met"] is True
+
+
+def test_recent_share_is_the_log_smoothed_share_of_the_last_two_years():
+    works = pl.DataFrame({"work_id": list("abcdef"), "year": [2018, 2019, 2020, 2020, 2020, 2020]})
+    doc_topics = pl.DataFrame({"work_id": list("abcdef"), "topic_id": [0, 0, 0, 1, 1, -1]})
+    got = bt.recent_share(doc_topics, works, np.array([0, 1]), 2020)
+    # 2019-2020 hold 5 works: topic 0 has 2, topic 1 has 2 (smoothed by half a work)
+    expected = np.log((np.array([2, 2]) + 0.5) / (5 + 1.0))
+    np.testing.assert_allclose(got, expected)
 
 
 def test_a_bad_k_rule_is_refused(tmp_path):
@@ -296,7 +357,8 @@ def test_result_formats_as_a_table_and_json(monkeypatch):
     )
     text = format_backtest(result)
     assert reg.sha256 in text and "k = 2," in text
-    assert len([line for line in text.splitlines() if line.startswith(f"{CUTOFF:>6}")]) == 5
+    rows = [line for line in text.splitlines() if line.startswith(f"{CUTOFF:>6}")]
+    assert len(rows) == len(bt.PREDICTORS) + 1  # and chance
     payload = json.loads(json.dumps(result.to_json(), default=str))
     assert payload["preregistration"]["sha256"] == reg.sha256
     assert len(payload["fronts"]) == len(COUNTS)

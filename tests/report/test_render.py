@@ -234,3 +234,9 @@ def test_significant_share_growth_is_marked_and_explained(report_files, report_d
     assert 'small class="test">significant rise (q ' in report_files["fronts/front-01.html"]
     assert 'small class="test">not significant (q = ' in report_files["fronts/front-02.html"]
     assert "Benjamini–Hochberg" in report_files["method.html"]
+
+
+def test_the_method_says_the_topics_used_the_references(report_files):
+    html = report_files["index.html"]
+    assert "those vectors together with the references the works share" in html
+    assert "combined with bibliographic coupling (30%); 30 of 40 works (75%) share" in html
