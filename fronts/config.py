@@ -246,6 +246,11 @@ class ScoreConfig(_Section):
     )
     bootstrap: int = Field(default=200, ge=0, le=10_000, description="resamples of the works")
     min_topic_size: int = Field(default=5, ge=1, description="smaller topics are not ranked")
+    shrink_trends: bool = Field(
+        default=True,
+        description="rank on growth and acceleration shrunk toward the field's by their noise "
+        "(empirical Bayes): a small front's extreme trend is mostly noise",
+    )
 
 
 class LineageConfig(_Section):

@@ -30,6 +30,8 @@ class Indicators:
     growth: np.ndarray
     cagr_share: np.ndarray
     acceleration: np.ndarray
+    growth_shrunk: np.ndarray  # growth shrunk toward the field's by its noise (shrink_to_field)
+    acceleration_shrunk: np.ndarray
     mean_year: np.ndarray
     share_recent: np.ndarray
     burst_weight: np.ndarray
@@ -58,6 +60,37 @@ def masked_slope(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.ndarray:
     sxy = (m * dx * (yv - y_bar[..., None])).sum(axis=-1)
     ok = (count >= 2) & (sxx > 0)
     return np.divide(sxy, sxx, out=np.zeros_like(sxy), where=ok)
+
+
+def slope_variance(x: np.ndarray, variance: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Sampling variance of `masked_slope` when each point of a row has its own `variance`:
+    sum over the points of ((x - mean x) / Sxx)^2 x variance; infinite without a slope."""
+    m = np.broadcast_to(mask, variance.shape).astype(np.float64)
+    count = np.maximum(m.sum(axis=-1), 1.0)
+    x_bar = (m * x).sum(axis=-1) / count
+    dx = x - x_bar[..., None]
+    sxx = (m * dx * dx).sum(axis=-1)
+    weight = np.divide(dx, sxx[..., None], out=np.zeros_like(dx), where=sxx[..., None] > 0)
+    out = (m * weight * weight * variance).sum(axis=-1)
+    return np.where(sxx > 0, out, np.inf)
+
+
+def shrink_to_field(estimate: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    """Empirical-Bayes shrinkage of per-front estimates toward the field's (James & Stein 1961;
+    Efron & Morris 1975): each moves toward the precision-weighted mean of all fronts by
+    variance / (variance + tau^2), where tau^2, the true spread of the fronts beyond their
+    noise, is DerSimonian & Laird's (1986) moment estimate. A small front's noisy growth moves
+    most: its extreme value is mostly noise, which the next years undo (regression to the
+    mean)."""
+    ok = np.isfinite(estimate) & np.isfinite(variance) & (variance > 0)
+    if ok.sum() < 3:
+        return estimate.copy()
+    e, w = estimate[ok], 1.0 / variance[ok]
+    centre = float(np.sum(w * e) / np.sum(w))
+    q = float(np.sum(w * (e - centre) ** 2))
+    tau2 = max(0.0, (q - (e.size - 1)) / (np.sum(w) - np.sum(w * w) / np.sum(w)))
+    keep = np.divide(tau2, tau2 + variance, out=np.zeros_like(variance), where=ok)
+    return np.where(ok, centre + keep * (estimate - centre), estimate)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -115,6 +148,12 @@ def indicators(
     early, recent = _halves(t_len)
     acceleration = masked_slope(years[recent], log_share[:, recent], has_corpus[recent])
     acceleration = acceleration - masked_slope(years[early], log_share[:, early], has_corpus[early])
+    # The log share's sampling variance in a year is about 1 / (works + 0.5) (delta method for
+    # a small binomial share); a front of a few works a year has a very noisy trend.
+    noise = np.broadcast_to(1.0 / (n_works + PSEUDO_COUNT), n_works.shape)
+    growth_var = slope_variance(years, noise, has_corpus)
+    accel_var = slope_variance(years[recent], noise[:, recent], has_corpus[recent])
+    accel_var = accel_var + slope_variance(years[early], noise[:, early], has_corpus[early])
     valid_years = np.flatnonzero(has_corpus)
     if valid_years.size >= 2:
         first, last = valid_years[0], valid_years[-1]
@@ -152,6 +191,8 @@ def indicators(
     growth, cagr_share, acceleration, citation_growth = (
         np.where(empty, np.nan, v) for v in (growth, cagr_share, acceleration, citation_growth)
     )
+    growth_shrunk = shrink_to_field(growth, growth_var)
+    acceleration_shrunk = shrink_to_field(acceleration, accel_var)
     if not table.has_citations:  # unknown, not zero: the corpus carries no citation data
         citation_growth, impact, share_top10 = (np.full(k, np.nan) for _ in range(3))
         cite_mask = np.zeros_like(cite_mask)
@@ -164,6 +205,8 @@ def indicators(
         growth=growth,
         cagr_share=cagr_share,
         acceleration=acceleration,
+        growth_shrunk=growth_shrunk,
+        acceleration_shrunk=acceleration_shrunk,
         mean_year=mean_year,
         share_recent=share_recent,
         burst_weight=bursts.weight,

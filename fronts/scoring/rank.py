@@ -53,11 +53,14 @@ def zscore(values: np.ndarray, reference: np.ndarray | None = None) -> np.ndarra
     return np.where(known, (x - mean) / std, 0.0)
 
 
-def indicator_columns(ind: Indicators, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """The values standardised for the composite, by weight name, for the given topic rows."""
+def indicator_columns(
+    ind: Indicators, rows: np.ndarray, shrink: bool = False
+) -> dict[str, np.ndarray]:
+    """The values standardised for the composite, by weight name, for the given topic rows;
+    with `shrink`, the trends shrunk toward the field's (`shrink_to_field`)."""
     return {
-        "growth": ind.growth[rows],
-        "acceleration": ind.acceleration[rows],
+        "growth": (ind.growth_shrunk if shrink else ind.growth)[rows],
+        "acceleration": (ind.acceleration_shrunk if shrink else ind.acceleration)[rows],
         "novelty": ind.mean_year[rows],
         "burst": ind.burst_weight[rows],
         "citation_growth": ind.citation_growth[rows],
@@ -72,10 +75,12 @@ def composite(
     rows: np.ndarray,
     weights: ScoreWeights,
     reference: np.ndarray | None = None,
+    shrink: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(emergence, score) of the given topic rows: weighted means of the indicators' z-scores,
     standardised over the `reference` rows (a mask aligned with `rows`; default all)."""
-    z = {name: zscore(values, reference) for name, values in indicator_columns(ind, rows).items()}
+    columns = indicator_columns(ind, rows, shrink)
+    z = {name: zscore(values, reference) for name, values in columns.items()}
 
     def weighted(parts: tuple[str, ...]) -> np.ndarray:
         total = sum(getattr(weights, p) for p in parts)
@@ -126,7 +131,7 @@ def rank_topics(
     ids = table.topic_ids[rows]
     demoted = np.zeros(rows.size, dtype=bool) if off_topic is None else off_topic[rows]
     reference = ~demoted if (~demoted).any() else None
-    emergence, score = composite(point, rows, config.weights, reference)
+    emergence, score = composite(point, rows, config.weights, reference, config.shrink_trends)
     rank = rank_of(score, ids, demoted)
     if config.bootstrap == 0 or rows.size == 0:
         return Ranking(
@@ -167,7 +172,8 @@ def bootstrap_ranks(
     for b in range(config.bootstrap):
         weights = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(np.float64)
         ind = indicators(table, weights, recent_years=config.recent_years)
-        draws[b] = rank_of(composite(ind, rows, config.weights, reference)[1], ids, demoted)
+        _, score = composite(ind, rows, config.weights, reference, config.shrink_trends)
+        draws[b] = rank_of(score, ids, demoted)
     return draws
 
 

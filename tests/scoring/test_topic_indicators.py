@@ -115,3 +115,46 @@ def test_masked_slope_ignores_masked_points_and_needs_two():
     y = np.array([[0.0, 1.0, 99.0, 3.0], [5.0, 0.0, 0.0, 0.0]])
     mask = np.array([[True, True, False, True], [True, False, False, False]])
     assert masked_slope(x, y, mask).tolist() == pytest.approx([1.0, 0.0])
+
+
+def test_slope_variance_matches_the_least_squares_formula():
+    from fronts.scoring.indicators import slope_variance
+
+    x = np.arange(5.0)
+    var = np.array([[1.0, 1.0, 1.0, 1.0, 1.0], [0.5, 2.0, 1.0, 4.0, 1.0]])
+    got = slope_variance(x, var, np.ones(5, dtype=bool))
+    # equal variances: sigma^2 / Sxx, with Sxx = 10
+    assert got[0] == pytest.approx(0.1)
+    w = (x - 2) / 10
+    assert got[1] == pytest.approx(float((w * w * var[1]).sum()))
+    one_point = slope_variance(x, var, np.array([True, False, False, False, False]))
+    assert np.isinf(one_point).all()
+
+
+def test_shrinkage_moves_noisy_estimates_most_and_keeps_precise_ones():
+    from fronts.scoring.indicators import shrink_to_field
+
+    estimate = np.array([0.30, 0.02, 0.05, 0.04, -0.01, np.nan])
+    variance = np.array([0.20, 0.0001, 0.0001, 0.0001, 0.0001, 1.0])
+    out = shrink_to_field(estimate, variance)
+    centre = np.average(estimate[:5], weights=1 / variance[:5])
+    moved = np.abs(out[:5] - estimate[:5]) / np.abs(estimate[:5] - centre)
+    assert moved[0] > 0.9  # the small, noisy front goes nearly all the way to the field
+    assert (moved[1:] < 0.25).all()  # the precise ones keep most of their distance
+    assert np.isnan(out[5])
+    # too few fronts to learn the field's spread from: nothing moves
+    np.testing.assert_array_equal(shrink_to_field(estimate[:2], variance[:2]), estimate[:2])
+
+
+def test_a_tiny_fronts_jump_is_shrunk_below_a_large_fronts_steady_rise(make_corpus):
+    """0 -> 3 works is a huge log-share slope made of noise; 40 -> 120 is a real rise."""
+    tiny, large, flat = [0, 0, 0, 1, 1, 3], [40, 50, 60, 80, 100, 120], [30] * 6
+    counts = {0: tiny, 1: large, 2: flat, 3: [20] * 6}
+    counts[-1] = [400 - sum(c[i] for c in counts.values()) for i in range(6)]
+    works, docs, _, cites = make_corpus(counts)
+    table = build_worktable(works, docs, cites, WINDOW)
+    ind = indicators(table)
+    t, big = row(table, 0), row(table, 1)
+    assert ind.growth[t] > ind.growth[big]  # raw: the tiny front "grows" fastest
+    assert ind.growth_shrunk[t] < ind.growth_shrunk[big]  # shrunk: the large one does
+    assert ind.growth_shrunk[big] == pytest.approx(ind.growth[big], rel=0.2)
