@@ -7,11 +7,20 @@ from types import ModuleType
 
 from fronts.config import IngestConfig
 from fronts.errors import InputFormatError, UnknownFormatError
-from fronts.ingest import bibtex, openalex, ris, scopus, tabular, wos, wos_tab
+from fronts.ingest import bibtex, openalex, pubmed, ris, scopus, tabular, wos, wos_tab
 from fronts.ingest.common import ReadResult, read_head
 
 # Order matters: specific signatures first, the generic tabular reader last.
-READERS: tuple[ModuleType, ...] = (wos, wos_tab, ris, bibtex, openalex, scopus, tabular)
+READERS: tuple[ModuleType, ...] = (
+    wos,
+    wos_tab,
+    ris,
+    pubmed,
+    bibtex,
+    openalex,
+    scopus,
+    tabular,
+)
 FORMATS: tuple[str, ...] = tuple(r.NAME for r in READERS)
 
 
