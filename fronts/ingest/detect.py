@@ -7,7 +7,17 @@ from types import ModuleType
 
 from fronts.config import IngestConfig
 from fronts.errors import InputFormatError, UnknownFormatError
-from fronts.ingest import bibtex, openalex, pubmed, ris, scopus, tabular, wos, wos_tab
+from fronts.ingest import (
+    bibtex,
+    openalex,
+    pubmed,
+    pubmed_xml,
+    ris,
+    scopus,
+    tabular,
+    wos,
+    wos_tab,
+)
 from fronts.ingest.common import ReadResult, read_head
 
 # Order matters: specific signatures first, the generic tabular reader last.
@@ -16,6 +26,7 @@ READERS: tuple[ModuleType, ...] = (
     wos_tab,
     ris,
     pubmed,
+    pubmed_xml,
     bibtex,
     openalex,
     scopus,
