@@ -9,6 +9,7 @@ from fronts.config import IngestConfig
 from fronts.errors import InputFormatError, UnknownFormatError
 from fronts.ingest import (
     bibtex,
+    crossref,
     openalex,
     pubmed,
     pubmed_xml,
@@ -28,6 +29,7 @@ READERS: tuple[ModuleType, ...] = (
     pubmed,
     pubmed_xml,
     bibtex,
+    crossref,
     openalex,
     scopus,
     tabular,
