@@ -10,6 +10,8 @@ from fronts.errors import InputFormatError, UnknownFormatError
 from fronts.ingest import (
     bibtex,
     crossref,
+    dimensions,
+    lens,
     openalex,
     pubmed,
     pubmed_xml,
@@ -31,6 +33,8 @@ READERS: tuple[ModuleType, ...] = (
     bibtex,
     crossref,
     openalex,
+    dimensions,
+    lens,
     scopus,
     tabular,
 )
