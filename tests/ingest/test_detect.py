@@ -62,5 +62,5 @@ def test_empty_and_missing_files_are_clear_errors(tmp_path):
 
 
 def test_forced_format_that_does_not_exist(fixtures_dir):
-    with pytest.raises(InputFormatError, match="unknown format 'endnote'"):
-        read_file(fixtures_dir / "wos/valid.txt", IngestConfig(), fmt="endnote")
+    with pytest.raises(InputFormatError, match="unknown format 'refworks'"):
+        read_file(fixtures_dir / "wos/valid.txt", IngestConfig(), fmt="refworks")

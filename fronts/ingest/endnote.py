@@ -1,0 +1,91 @@
+"""EndNote tagged exports (``%0 Journal Article`` / ``%A`` / ``%T`` ...), as EndNote writes them
+and as CNKI and other Chinese platforms export them for EndNote.
+
+Records start at a ``%0`` line (the reference type) and run to the next one. Kept: title
+(``%T``), abstract (``%X``), year (``%D``), journal (``%J``, else ``%B``), volume, first page
+(``%P``), the reference type as document type, authors (``%A``, one per line or several
+separated by ";" as CNKI writes them), affiliations (``%+``, CNKI's "单位"), keywords (``%K``,
+";"-separated), DOI (``%R``), language (``%G``, else "Chinese" when the title is written in
+Chinese characters), and the accession number (``%M``) as source id. Chinese text stays as
+written (UTF-8 in the warehouse; GB18030 files are read as such, with a note). Dropped: URLs,
+ISSN, call numbers, notes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fronts.config import IngestConfig
+from fronts.errors import InputFormatError
+from fronts.ingest.blocks import first, items, lines_of, parse_tags, read_text_cjk, split_blocks
+from fronts.ingest.common import ParsedRecord, ReadResult, finalise
+from fronts.ingest.countries import countries_of_addresses
+
+NAME = "endnote"
+
+_START_RE = re.compile(r"^%0\s")
+_TAG_RE = re.compile(r"^%(\S)\s?(.*)$")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def sniff(path: Path, head: str, config: IngestConfig) -> bool:
+    """True when the first non-empty line is a ``%0 <type>`` record start."""
+    for line in lines_of(head):
+        if line.strip():
+            return bool(_START_RE.match(line))
+    return False
+
+
+def read(path: Path, config: IngestConfig) -> ReadResult:
+    """Parse an EndNote tagged file; every %0-started block becomes one record."""
+    path = Path(path)
+    text, encoding_note = read_text_cjk(path)
+    blocks, stray = split_blocks(lines_of(text), _START_RE)
+    if not blocks:
+        raise InputFormatError(path, "no EndNote records (no '%0 ' line) found")
+    result = finalise([_parse(b) for b in blocks], path=path, source=NAME, config=config)
+    result.notes += [n for n in (encoding_note,) if n]
+    if stray:
+        result.notes.append(f"{stray} non-empty line(s) before the first record were ignored")
+    return result
+
+
+def _parse(lines: list[str]) -> ParsedRecord:
+    raw = "\n".join(lines)
+    try:
+        return ParsedRecord(fields(parse_tags(lines, _TAG_RE)), raw)
+    except ValueError as exc:
+        return ParsedRecord(None, raw, f"unparseable EndNote record: {exc}")
+
+
+def chinese_or(language: str | None, title: str | None) -> str | None:
+    """The stated language, else "Chinese" for a title in Chinese characters."""
+    if language:
+        return language
+    return "Chinese" if title and _CJK_RE.search(title) else None
+
+
+def fields(tags: dict[str, list[str]]) -> dict[str, Any]:
+    """The record fields of one EndNote record's tags."""
+    title = first(tags, "T")
+    pages = first(tags, "P")
+    affiliations = items(tags, "+")
+    accession = first(tags, "M")
+    return {
+        "source_id": f"endnote:{accession}" if accession else None,
+        "doi": first(tags, "R"),
+        "title": title,
+        "abstract": first(tags, "X"),
+        "year": first(tags, "D"),
+        "venue": first(tags, "J", "B"),
+        "volume": first(tags, "V"),
+        "first_page": pages.split("-")[0].strip() or None if pages else None,
+        "doc_type": first(tags, "0"),
+        "language": chinese_or(first(tags, "G"), title),
+        "authors": items(tags, "A"),
+        "affiliations": affiliations,
+        "countries": countries_of_addresses(affiliations),
+        "author_keywords": items(tags, "K"),
+    }

@@ -1,0 +1,81 @@
+"""NoteExpress exports (``{Reference Type}: Journal Article`` / ``{Title}: ...``), the format in
+which CNKI and Wanfang export Chinese literature for the NoteExpress reference manager.
+
+Records start at a ``{Reference Type}:`` line. Kept: title (``{Title}``; an English
+``{Translated Title}`` is not used as the title, the work stays as it was written), abstract,
+year, journal (``{Journal}``, else ``{Secondary Title}``), volume, first page, the reference
+type as document type, authors and affiliations (``{Author}``, ``{Author Address}``,
+";"-separated as both platforms write them), keywords, DOI, language ("Chinese" when the title
+is in Chinese characters and no language is given). Chinese text stays as written; a GB18030
+file is read as such, with a note. Dropped: ISSN, URL, notes, the database provider.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fronts.config import IngestConfig
+from fronts.errors import InputFormatError
+from fronts.ingest.blocks import first, items, lines_of, parse_tags, read_text_cjk, split_blocks
+from fronts.ingest.common import ParsedRecord, ReadResult, finalise
+from fronts.ingest.countries import countries_of_addresses
+from fronts.ingest.endnote import chinese_or
+
+NAME = "noteexpress"
+
+_START_RE = re.compile(r"^\{Reference Type\}:")
+_TAG_RE = re.compile(r"^\{([^}]+)\}:\s?(.*)$")
+
+
+def sniff(path: Path, head: str, config: IngestConfig) -> bool:
+    """True when the first non-empty line is a ``{Reference Type}:`` record start."""
+    for line in lines_of(head):
+        if line.strip():
+            return bool(_START_RE.match(line))
+    return False
+
+
+def read(path: Path, config: IngestConfig) -> ReadResult:
+    """Parse a NoteExpress file; every {Reference Type}-started block becomes one record."""
+    path = Path(path)
+    text, encoding_note = read_text_cjk(path)
+    blocks, stray = split_blocks(lines_of(text), _START_RE)
+    if not blocks:
+        raise InputFormatError(path, "no NoteExpress records (no '{Reference Type}:' line) found")
+    result = finalise([_parse(b) for b in blocks], path=path, source=NAME, config=config)
+    result.notes += [n for n in (encoding_note,) if n]
+    if stray:
+        result.notes.append(f"{stray} non-empty line(s) before the first record were ignored")
+    return result
+
+
+def _parse(lines: list[str]) -> ParsedRecord:
+    raw = "\n".join(lines)
+    try:
+        return ParsedRecord(fields(parse_tags(lines, _TAG_RE)), raw)
+    except ValueError as exc:
+        return ParsedRecord(None, raw, f"unparseable NoteExpress record: {exc}")
+
+
+def fields(tags: dict[str, list[str]]) -> dict[str, Any]:
+    """The record fields of one NoteExpress record's tags."""
+    title = first(tags, "Title")
+    pages = first(tags, "Pages")
+    affiliations = items(tags, "Author Address")
+    return {
+        "doi": first(tags, "DOI"),
+        "title": title,
+        "abstract": first(tags, "Abstract"),
+        "year": first(tags, "Year", "Date"),
+        "venue": first(tags, "Journal", "Secondary Title"),
+        "volume": first(tags, "Volume"),
+        "first_page": pages.split("-")[0].strip() or None if pages else None,
+        "doc_type": first(tags, "Reference Type"),
+        "language": chinese_or(first(tags, "Language"), title),
+        "authors": items(tags, "Author"),
+        "affiliations": affiliations,
+        "countries": countries_of_addresses(affiliations),
+        "author_keywords": items(tags, "Keywords"),
+    }
