@@ -195,6 +195,13 @@ def parse_int(value: Any) -> int | None:
 # --------------------------------------------------------------------------- acceptance
 
 
+def _reason(problem: str) -> str:
+    """A quarantine reason as one printable line: a parser's message may quote the bad line,
+    undecodable bytes and line breaks included."""
+    text = " ".join(_UNDECODABLE_RE.sub("\ufffd", problem).split())
+    return text if len(text) <= 500 else text[:500] + "…"
+
+
 def _raw(text: str) -> str:
     text = _UNDECODABLE_RE.sub("\ufffd", text)
     return text if len(text) <= RAW_LIMIT else text[:RAW_LIMIT] + "…[truncated]"
@@ -263,7 +270,7 @@ def finalise(
                     "source": source,
                     "source_file": file_name,
                     "record_no": record_no,
-                    "reason": problem,
+                    "reason": _reason(problem),
                     "raw": _raw(item.raw),
                 }
             )

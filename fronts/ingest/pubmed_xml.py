@@ -32,6 +32,7 @@ NAME = "pubmed_xml"
 _SIGNATURE_RE = re.compile(r"<(?:!DOCTYPE\s+)?PubmedArticleSet\b")
 _START_RE = re.compile(r"<Pubmed(?:Book)?Article[\s>]")
 _END_RE = re.compile(r"</Pubmed(?:Book)?Article\s*>")
+_UNDECODABLE_RE = re.compile(r"[\udc80-\udcff]")
 _CLOSING_RE = re.compile(r"^\s*(?:</PubmedArticleSet\s*>)?\s*$")
 
 
@@ -75,6 +76,8 @@ def split_articles(text: str) -> tuple[list[tuple[str, str | None]], int]:
 def _parse(chunk: str, problem: str | None) -> ParsedRecord:
     if problem is not None:
         return ParsedRecord(None, chunk, problem)
+    if _UNDECODABLE_RE.search(chunk):
+        return ParsedRecord(None, chunk, "undecodable text (bytes that are not valid UTF-8)")
     try:
         return ParsedRecord(_fields(ET.fromstring(chunk)), chunk)
     except ET.ParseError as exc:
