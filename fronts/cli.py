@@ -135,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="*", help="export files, folders or patterns (default: the warehouse)"
     )
     backtest.add_argument(
-        "--prereg", type=Path, help="frozen protocol (default: bench/preregistration-v2.toml)"
+        "--prereg", type=Path, help="frozen protocol (default: bench/preregistration-v3.toml)"
     )
     backtest.add_argument("--cutoffs", type=_years, help="override: cutoff years, e.g. 2019,2020")
     backtest.add_argument("--horizon", type=int, help="override: years of realised growth")
@@ -143,6 +143,24 @@ def _parser() -> argparse.ArgumentParser:
     backtest.add_argument("--out", type=Path, default=Path("backtest.json"), help="results JSON")
     _add_progress(backtest)
     _add_common(backtest)
+
+    fetch = sub.add_parser("fetch", help="build a corpus from a bibliographic API")
+    fetch_sources = fetch.add_subparsers(dest="source", required=True, parser_class=_Parser)
+    openalex = fetch_sources.add_parser(
+        "openalex", help="every OpenAlex work a search or filter finds, as JSON Lines (.jsonl.gz)"
+    )
+    openalex.add_argument("--search", help="full-text search, e.g. 'digital education'")
+    openalex.add_argument("--filter", help="an OpenAlex filter, e.g. 'concepts.id:C145420912'")
+    openalex.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="first year")
+    openalex.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="last year")
+    openalex.add_argument("--out", type=Path, required=True, help="output FILE.jsonl.gz")
+    openalex.add_argument("--email", help="your e-mail, for OpenAlex's polite pool")
+    openalex.add_argument("--max", dest="max_works", type=int, metavar="N", help="at most N works")
+    openalex.add_argument("--api-url", default="https://api.openalex.org", help="API address")
+    openalex.add_argument("--retries", type=int, default=6, help="tries after the first per page")
+    _add_progress(openalex)
+    openalex.add_argument("--verbose", action="store_true", help="show libraries' logs")
+    openalex.add_argument("--debug", action="store_true", help="print tracebacks of errors")
 
     bench = sub.add_parser("bench", help="benchmarks of the pipeline itself")
     benches = bench.add_subparsers(dest="bench", required=True, parser_class=_Parser)
@@ -617,6 +635,48 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    import httpx
+    from tqdm import tqdm
+
+    from fronts.fetch import FetchQuery, fetch_openalex, state_path
+
+    if not (args.search or args.filter):
+        raise UsageError("give --search TEXT or --filter FILTER (or both)")
+    if args.max_works is not None and args.max_works < 1:
+        raise UsageError("--max must be at least 1")
+    query = FetchQuery(
+        args.search,
+        args.filter,
+        args.year_from,
+        args.year_to,
+        args.email,
+        args.max_works,
+        args.api_url,
+    )
+    bar = tqdm(unit="works", disable=not _show_progress(args), file=sys.stderr)
+
+    def progress(written: int, total: int | None) -> None:
+        bar.total = total
+        bar.n = written
+        bar.refresh()
+
+    headers = {"User-Agent": f"fronts (mailto:{args.email})" if args.email else "fronts"}
+    with httpx.Client(timeout=60.0, headers=headers, follow_redirects=True) as client:
+        try:
+            result = fetch_openalex(query, args.out, client, args.retries, progress=progress)
+        finally:
+            bar.close()
+    how = "resumed; " if result.resumed else ""
+    print(
+        f"{how}{result.new:,} new work(s), {result.written:,} in {args.out} "
+        f"({result.pages} page(s), {result.retries} retried request(s))"
+    )
+    if not result.done:
+        print(f"stopped at --max; rerun with a larger --max to go on ({state_path(args.out)})")
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from fronts.config import load_config
     from fronts.evaluation.harness import default_sources
@@ -666,6 +726,7 @@ COMMANDS = {
     "report": _cmd_report,
     "backtest": _cmd_backtest,
     "bench": _cmd_bench,
+    "fetch": _cmd_fetch,
 }
 
 
