@@ -108,3 +108,47 @@ def test_a_file_without_records_is_one_clear_error(tmp_path, reader):
     path.write_text("just a line of text\n", encoding="utf-8")
     with pytest.raises(InputFormatError, match=r"no .* records"):
         reader.read(path, CONFIG)
+
+
+def test_every_new_export_ingests_into_one_warehouse_with_counts_that_reconcile(
+    fixtures_dir, tmp_path, ingest
+):
+    """PubMed (both), Crossref, Dimensions, Lens (both), Cochrane and the Chinese exports
+    together: every record read is accepted, merged or quarantined, per file and in total, and
+    the same works in several formats become one work each (merged on DOI or id)."""
+    from fronts.store import connect
+
+    files = [
+        fixtures_dir / "pubmed" / "pubmed-sample.nbib",
+        fixtures_dir / "pubmed" / "pubmed-sample.xml",
+        fixtures_dir / "crossref" / "works-page.json",
+        fixtures_dir / "crossref" / "single-work.json",
+        fixtures_dir / "dimensions" / "dimensions-export.csv",
+        fixtures_dir / "lens" / "lens-export.csv",
+        fixtures_dir / "lens" / "lens-export.jsonl",
+        fixtures_dir / "cochrane-central.txt",
+        fixtures_dir / "chinese" / "cnki-estudy.txt",
+        fixtures_dir / "chinese" / "wanfang-noteexpress.txt",
+        fixtures_dir / "chinese" / "cnki-endnote.txt",
+    ]
+    db = tmp_path / "w.duckdb"
+    ingest(db, files)
+    con = connect(db, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT source_file, n_read, n_accepted, n_merged, n_quarantined FROM stage_counts "
+            "WHERE stage = 'ingest'"
+        ).fetchall()
+        n_works = con.execute("SELECT count(*) FROM works").fetchone()[0]
+        nursing = con.execute(
+            "SELECT count(*) FROM works WHERE doi = '10.1186/s12909-023-04890-1'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert rows and all(r == a + m + q for _, r, a, m, q in rows)
+    total = next(r for r in rows if r[0] == "*")
+    assert total[1] == 27  # records in the eleven files
+    assert nursing == 1  # one article in six formats is one work
+    # the Chinese work (one DOI in NoteExpress and CNKI, none in EndNote) is not merged with
+    # anything English; a work per distinct article
+    assert n_works == total[2]
