@@ -70,6 +70,11 @@ class EmbedConfig(_Section):
     max_seq_length: int = Field(default=128, ge=16, le=8192, description="tokens per text")
     batch_size: int = Field(default=32, ge=1, le=4096)
     threads: int | None = Field(default=None, ge=1, le=256, description="torch CPU threads")
+    device: Literal["cpu", "cuda", "auto"] = Field(
+        default="cpu",
+        description="where the model runs: cpu (the tested default), cuda, or auto (cuda when "
+        "a CUDA device is available); vectors made on a GPU are cached apart from CPU ones",
+    )
     cache: bool = Field(default=True, description="reuse vectors keyed by (model, text hash)")
     commit_every: int = Field(
         default=1000,

@@ -115,11 +115,30 @@ def model_key(config: EmbedConfig) -> str:
     (model_key, text_sha256), so changing the truncation length invalidates it.
     """
     name = PACKAGED_MODEL if config.model == PACKAGED_MODEL else str(resolve_model_dir(config))
-    return f"{name}@{config.max_seq_length}"
+    # a GPU's kernels give vectors that differ in the last bits: they get their own cache key
+    suffix = "" if resolve_device(config) == "cpu" else "#cuda"
+    return f"{name}@{config.max_seq_length}{suffix}"
+
+
+def resolve_device(config: EmbedConfig) -> str:
+    """'cpu' or 'cuda' for `embed.device`; ConfigError when cuda is asked for and absent."""
+    if config.device == "cpu":
+        return "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if config.device == "auto":
+        return "cpu"
+    raise ConfigError(
+        "embed.device = 'cuda' but no CUDA device is available here (no GPU, or a CPU build "
+        "of torch); use 'cpu' or 'auto'"
+    )
 
 
 def load_model(config: EmbedConfig) -> Any:
-    """Load the sentence-transformers model offline, on CPU, truncating at max_seq_length.
+    """Load the sentence-transformers model offline, on `embed.device` (CPU by default),
+    truncating at max_seq_length.
 
     Sets HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE (when unset) before importing
     sentence-transformers, so that no code path can wait on the hub. `threads` sets torch's
@@ -134,11 +153,12 @@ def load_model(config: EmbedConfig) -> Any:
 
     if config.threads is not None:
         torch.set_num_threads(config.threads)
+    device = resolve_device(config)
     # transformers 5 draws a "Loading weights" bar for a 0.3 s load: noise in a CLI run.
     bar_was_on = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()
     try:
-        model = SentenceTransformer(str(directory), device="cpu", local_files_only=True)
+        model = SentenceTransformer(str(directory), device=device, local_files_only=True)
     except (OSError, ValueError) as exc:
         raise _model_error(config.model, f"loading {str(directory)!r} failed: {exc}") from exc
     finally:

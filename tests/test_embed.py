@@ -216,3 +216,19 @@ def test_similar_texts_are_closer_than_unrelated_ones(model: Any) -> None:
     similarity = vectors @ vectors.T  # unit rows: dot product is cosine similarity
     assert similarity[0, 1] > similarity[0, 2] + 0.3
     assert similarity[0, 1] > similarity[1, 2] + 0.3
+
+
+def test_device_is_cpu_by_default_auto_falls_back_and_cuda_is_refused_without_a_gpu() -> None:
+    import torch
+
+    from fronts.embed import resolve_device
+
+    assert EmbedConfig().device == "cpu" and resolve_device(EmbedConfig()) == "cpu"
+    if torch.cuda.is_available():  # a GPU machine: cuda is used and cached apart
+        assert resolve_device(EmbedConfig(device="auto")) == "cuda"
+        assert model_key(EmbedConfig(device="cuda")).endswith("#cuda")
+        return
+    assert resolve_device(EmbedConfig(device="auto")) == "cpu"
+    assert model_key(EmbedConfig(device="auto")) == model_key(EmbedConfig())
+    with pytest.raises(ConfigError, match=r"embed\.device = 'cuda' but no CUDA device"):
+        resolve_device(EmbedConfig(device="cuda"))
