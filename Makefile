@@ -49,7 +49,7 @@ benchmarks: $(VENV)/.installed
 		--json $(RESULTS)/planted-large.json
 	rm -f bench/out/backtest-bci.duckdb
 	$(VENV)/bin/fronts backtest $(SHARED)/control-bci-eeg-wos --db bench/out/backtest-bci.duckdb \
-		--out $(RESULTS)/backtest-bci.json --no-progress
+		--prereg bench/preregistration-v2.toml --out $(RESULTS)/backtest-bci.json --no-progress
 	$(PY) bench/run.py planted:5000 planted:20000 planted:35000 planted:60000 \
 		--json $(RESULTS)/run.json
 	$(PY) bench/errors.py --json $(RESULTS)/errors.json
@@ -60,6 +60,24 @@ benchmarks: $(VENV)/.installed
 	$(VENV)/bin/fronts bench planted --sizes 1000,5000 --seeds 3 --subsamples 3 \
 		--out bench/out/planted-grain --json $(RESULTS)/planted-grain.json
 	$(PY) bench/forecast.py --max-works 12000 --json $(RESULTS)/forecast.json
+	rm -rf bench/out/planted-refs-text bench/out/planted-refs-hybrid
+	$(VENV)/bin/fronts bench planted --sizes 1000,5000 --seeds 3 --subsamples 3 \
+		--reference-signal 0.4 --out bench/out/planted-refs-text \
+		--json $(RESULTS)/planted-refs-text.json
+	$(VENV)/bin/fronts bench planted --sizes 1000,5000 --seeds 3 --subsamples 3 \
+		--reference-signal 0.4 --config bench/hybrid.toml \
+		--db bench/out/planted-refs-text/warehouse.duckdb --out bench/out/planted-refs-hybrid \
+		--json $(RESULTS)/planted-refs-hybrid.json
+	rm -f bench/out/backtest-v3-bci.duckdb bench/out/backtest-v3-aimed.duckdb
+	for c in text hybrid; do \
+		cfg=$$( [ $$c = hybrid ] && echo "--config bench/hybrid.toml" ); \
+		$(VENV)/bin/fronts backtest $(SHARED)/control-bci-eeg-wos $$cfg \
+			--db bench/out/backtest-v3-bci.duckdb --out $(RESULTS)/backtest-v3-bci-$$c.json \
+			--no-progress || exit 1; \
+		$(VENV)/bin/fronts backtest $(SHARED)/control-ai-medical-diagnosis-wos $$cfg \
+			--db bench/out/backtest-v3-aimed.duckdb --out $(RESULTS)/backtest-v3-aimed-$$c.json \
+			--no-progress || exit 1; \
+	done
 	$(MAKE) benchmarks-doc
 
 benchmarks-doc: $(VENV)/.installed

@@ -32,6 +32,12 @@ FILES = {
     "incremental": "incremental.json",
     "planted_grain": "planted-grain.json",
     "forecast": "forecast.json",
+    "planted_refs_text": "planted-refs-text.json",
+    "planted_refs_hybrid": "planted-refs-hybrid.json",
+    "v3_bci_text": "backtest-v3-bci-text.json",
+    "v3_bci_hybrid": "backtest-v3-bci-hybrid.json",
+    "v3_aimed_text": "backtest-v3-aimed-text.json",
+    "v3_aimed_hybrid": "backtest-v3-aimed-hybrid.json",
 }
 
 
@@ -58,12 +64,18 @@ def interval(value: Any, low: Any, high: Any, digits: int = 2) -> str:
     return f"{num(value, digits, True)} [{num(low, digits, True)}, {num(high, digits, True)}]"
 
 
+# The corpus of each v3 backtest results file (its file name says it; the JSON does not).
+V3_CORPORA = {"bci": "control-bci-eeg-wos", "aimed": "control-ai-medical-diagnosis-wos"}
+
+
 def load(results: Path = RESULTS) -> dict[str, Any]:
     """Every results file that exists, by name (a missing one renders as 'not measured')."""
     out: dict[str, Any] = {}
     for key, name in FILES.items():
         path = results / name
         out[key] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        if out[key] is not None and key.startswith("v3_"):
+            out[key]["corpus_name"] = V3_CORPORA[key.split("_")[1]]
     return out
 
 
