@@ -111,3 +111,11 @@ def items(tags: dict[str, list[str]], *names: str) -> list[str]:
         for value in tags.get(name, []):
             out += [p.strip() for p in LIST_SEPARATOR_RE.split(value) if p.strip()]
     return out
+
+
+def starts_with(head: str, start: re.Pattern[str]) -> bool:
+    """Whether the first non-empty line of `head` is a record start."""
+    for line in lines_of(head):
+        if line.strip():
+            return bool(start.match(line.strip()))
+    return False

@@ -18,7 +18,7 @@ from typing import Any
 
 from fronts.config import IngestConfig
 from fronts.errors import InputFormatError
-from fronts.ingest.blocks import first, items, lines_of, parse_tags, split_blocks
+from fronts.ingest.blocks import first, items, lines_of, parse_tags, split_blocks, starts_with
 from fronts.ingest.common import ParsedRecord, ReadResult, finalise, read_text
 
 NAME = "cochrane"
@@ -29,10 +29,7 @@ _TAG_RE = re.compile(r"^([A-Z]{2,3}):\s?(.*)$")
 
 def sniff(path: Path, head: str, config: IngestConfig) -> bool:
     """True when the first non-empty line is a ``Record #N of M`` record start."""
-    for line in lines_of(head):
-        if line.strip():
-            return bool(_START_RE.match(line.strip()))
-    return False
+    return starts_with(head, _START_RE)
 
 
 def read(path: Path, config: IngestConfig) -> ReadResult:

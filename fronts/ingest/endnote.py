@@ -19,7 +19,15 @@ from typing import Any
 
 from fronts.config import IngestConfig
 from fronts.errors import InputFormatError
-from fronts.ingest.blocks import first, items, lines_of, parse_tags, read_text_cjk, split_blocks
+from fronts.ingest.blocks import (
+    first,
+    items,
+    lines_of,
+    parse_tags,
+    read_text_cjk,
+    split_blocks,
+    starts_with,
+)
 from fronts.ingest.common import ParsedRecord, ReadResult, finalise
 from fronts.ingest.countries import countries_of_addresses
 
@@ -32,10 +40,7 @@ _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 def sniff(path: Path, head: str, config: IngestConfig) -> bool:
     """True when the first non-empty line is a ``%0 <type>`` record start."""
-    for line in lines_of(head):
-        if line.strip():
-            return bool(_START_RE.match(line))
-    return False
+    return starts_with(head, _START_RE)
 
 
 def read(path: Path, config: IngestConfig) -> ReadResult:

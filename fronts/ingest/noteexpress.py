@@ -18,7 +18,15 @@ from typing import Any
 
 from fronts.config import IngestConfig
 from fronts.errors import InputFormatError
-from fronts.ingest.blocks import first, items, lines_of, parse_tags, read_text_cjk, split_blocks
+from fronts.ingest.blocks import (
+    first,
+    items,
+    lines_of,
+    parse_tags,
+    read_text_cjk,
+    split_blocks,
+    starts_with,
+)
 from fronts.ingest.common import ParsedRecord, ReadResult, finalise
 from fronts.ingest.countries import countries_of_addresses
 from fronts.ingest.endnote import chinese_or
@@ -31,10 +39,7 @@ _TAG_RE = re.compile(r"^\{([^}]+)\}:\s?(.*)$")
 
 def sniff(path: Path, head: str, config: IngestConfig) -> bool:
     """True when the first non-empty line is a ``{Reference Type}:`` record start."""
-    for line in lines_of(head):
-        if line.strip():
-            return bool(_START_RE.match(line))
-    return False
+    return starts_with(head, _START_RE)
 
 
 def read(path: Path, config: IngestConfig) -> ReadResult:
