@@ -69,7 +69,21 @@ class EmbedConfig(_Section):
     # package's 256 and reads the title and the opening of the abstract (docs/methodology.md).
     max_seq_length: int = Field(default=128, ge=16, le=8192, description="tokens per text")
     batch_size: int = Field(default=32, ge=1, le=4096)
-    threads: int | None = Field(default=None, ge=1, le=256, description="torch CPU threads")
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="CPU threads (None = torch's default, or every core for the ONNX backends)",
+    )
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch",
+        description="torch (sentence-transformers, batched), onnx (the same model exported to "
+        "onnxruntime, fp32) or onnx-int8 (per-channel int8); the ONNX backends embed each text "
+        "alone, so a vector never depends on its batch (docs/methodology.md, Embedding)",
+    )
+    onnx_cache: Path | None = Field(
+        default=None, description="folder of exported ONNX models; None = ~/.cache/fronts/onnx"
+    )
     device: Literal["cpu", "cuda", "auto"] = Field(
         default="cpu",
         description="where the model runs: cpu (the tested default), cuda, or auto (cuda when "

@@ -111,12 +111,17 @@ def model_key(config: EmbedConfig) -> str:
     """Identity of the vectors a configuration produces: model and max sequence length.
 
     "all-MiniLM-L6-v2@256" for the packaged model (the same weights wherever installed),
-    "<resolved directory>@<max_seq_length>" for a local directory. The cache is keyed by
-    (model_key, text_sha256), so changing the truncation length invalidates it.
+    "<resolved directory>@<max_seq_length>" for a local directory, with "#onnx", "#onnx-int8"
+    or "#cuda" appended for vectors not made by torch on a CPU. The cache is keyed by
+    (model_key, text_sha256), so changing the truncation length or backend invalidates it.
     """
     name = PACKAGED_MODEL if config.model == PACKAGED_MODEL else str(resolve_model_dir(config))
-    # a GPU's kernels give vectors that differ in the last bits: they get their own cache key
-    suffix = "" if resolve_device(config) == "cpu" else "#cuda"
+    # another backend or a GPU's kernels give vectors that differ in the last bits (int8: in
+    # the third decimal): each gets its own cache key
+    if config.backend != "torch":
+        suffix = f"#{config.backend}"
+    else:
+        suffix = "" if resolve_device(config) == "cpu" else "#cuda"
     return f"{name}@{config.max_seq_length}{suffix}"
 
 
@@ -124,6 +129,13 @@ def resolve_device(config: EmbedConfig) -> str:
     """'cpu' or 'cuda' for `embed.device`; ConfigError when cuda is asked for and absent."""
     if config.device == "cpu":
         return "cpu"
+    if config.backend != "torch":
+        if config.device == "auto":
+            return "cpu"
+        raise ConfigError(
+            f"embed.device = 'cuda' runs only with embed.backend = 'torch' (got "
+            f"{config.backend!r}, which runs on the CPU); use device 'cpu' or backend 'torch'"
+        )
     import torch
 
     if torch.cuda.is_available():
@@ -138,7 +150,8 @@ def resolve_device(config: EmbedConfig) -> str:
 
 def load_model(config: EmbedConfig) -> Any:
     """Load the sentence-transformers model offline, on `embed.device` (CPU by default),
-    truncating at max_seq_length.
+    truncating at max_seq_length; for the ONNX backends, an `OnnxEncoder` with the same
+    `encode` (the model is exported on first use, fronts.onnx_backend).
 
     Sets HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE (when unset) before importing
     sentence-transformers, so that no code path can wait on the hub. `threads` sets torch's
@@ -147,6 +160,13 @@ def load_model(config: EmbedConfig) -> Any:
     directory = resolve_model_dir(config)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    if config.backend != "torch":
+        from fronts.onnx_backend import load_onnx_encoder
+
+        resolve_device(config)  # refuses cuda
+        return load_onnx_encoder(
+            directory, config.backend, config.max_seq_length, config.threads, config.onnx_cache
+        )
     import torch
     import transformers.utils.logging as hf_logging
     from sentence_transformers import SentenceTransformer

@@ -48,7 +48,7 @@ _NOT_RESULTS: dict[str, Any] = {
     "db": True,
     "reports": True,
     "ingest": True,
-    "embed": {"threads", "batch_size", "cache", "commit_every"},
+    "embed": {"threads", "batch_size", "cache", "commit_every", "onnx_cache"},
 }
 STATUSES = ("running", "completed", "failed", "interrupted")
 

@@ -457,7 +457,6 @@ def _cluster(
     config: TopicsConfig,
     seed: int,
     min_cluster_size: int,
-    embedding_model: Any,
 ) -> tuple[np.ndarray, ConsensusClusterer]:
     """BERTopic's fit with the consensus cluster model. Returns the labels and the clusterer."""
     from bertopic import BERTopic
@@ -466,7 +465,8 @@ def _cluster(
 
     clusterer = ConsensusClusterer(config, seed, min_cluster_size)
     model = BERTopic(
-        embedding_model=embedding_model,
+        # The vectors are given: BERTopic needs no model (and would not accept an ONNX encoder).
+        embedding_model=None,
         # Each consensus fit runs its own seeded UMAP, so BERTopic's reduction step is skipped.
         umap_model=BaseDimensionalityReduction(),
         hdbscan_model=clusterer,
@@ -565,9 +565,7 @@ def fit_topics(
     min_df = min(config.min_df, max(1, mcs // 2))
     counts, vocabulary = count_terms(docs, config.ngram_max, min_df)
 
-    clustered, clusterer = _cluster(
-        docs, clustered_space, vocabulary, config, seed, mcs, embedding_model
-    )
+    clustered, clusterer = _cluster(docs, clustered_space, vocabulary, config, seed, mcs)
     if (clustered < 0).all():
         raise FrontsError(
             f"HDBSCAN found no cluster among {n} works with min_cluster_size={mcs} (in the "

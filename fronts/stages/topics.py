@@ -58,7 +58,7 @@ def topic_inputs_key(config: RunConfig) -> str:
     """What a topic fit depends on besides the corpus: the embedding, topics and seed settings."""
     parts = {
         "embed": config.embed.model_dump(
-            mode="json", exclude={"threads", "batch_size", "cache", "commit_every"}
+            mode="json", exclude={"threads", "batch_size", "cache", "commit_every", "onnx_cache"}
         ),
         "topics": config.topics.model_dump(mode="json"),
         "seed": config.seed,
