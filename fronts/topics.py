@@ -466,7 +466,10 @@ def _cluster(
     clusterer = ConsensusClusterer(config, seed, min_cluster_size)
     model = BERTopic(
         # The vectors are given: BERTopic needs no model (and would not accept an ONNX encoder).
+        # language=None keeps its class documents as written: with "english", its default
+        # without a model, it strips non-ASCII from them and c-TF-IDF meets unseen terms.
         embedding_model=None,
+        language=None,
         # Each consensus fit runs its own seeded UMAP, so BERTopic's reduction step is skipped.
         umap_model=BaseDimensionalityReduction(),
         hdbscan_model=clusterer,
