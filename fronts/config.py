@@ -75,8 +75,10 @@ class EmbedConfig(_Section):
         le=256,
         description="CPU threads (None = torch's default, or every core for the ONNX backends)",
     )
+    # onnx-int8 is the fastest backend that passed the quality gate against torch fp32
+    # (docs/benchmarks.md, Embedding backends): mean cosine 0.995, planted recall and AMI equal.
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        default="torch",
+        default="onnx-int8",
         description="torch (sentence-transformers, batched), onnx (the same model exported to "
         "onnxruntime, fp32) or onnx-int8 (per-channel int8); the ONNX backends embed each text "
         "alone, so a vector never depends on its batch (docs/methodology.md, Embedding)",
@@ -194,6 +196,13 @@ class TopicsConfig(_Section):
         default=0.10, ge=0.0, le=1.0, description="outliers left unassigned at most"
     )
     n_representatives: int = Field(default=5, ge=1, le=50)
+    jobs: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="processes running the consensus fits and the map side by side; None = "
+        "one per CPU core (results do not depend on it)",
+    )
 
 
 class ScoreWeights(_Section):

@@ -49,6 +49,7 @@ _NOT_RESULTS: dict[str, Any] = {
     "reports": True,
     "ingest": True,
     "embed": {"threads", "batch_size", "cache", "commit_every", "onnx_cache"},
+    "topics": {"jobs"},
 }
 STATUSES = ("running", "completed", "failed", "interrupted")
 

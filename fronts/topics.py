@@ -20,6 +20,7 @@ topic, ties broken by the smallest work_id. Same inputs and seed give identical 
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +44,6 @@ from fronts.labels import (
     generic_terms,
     make_label,
     make_title,
-    make_vectorizer,
     rerank_keybert,
     rerank_mmr,
     sentence_term_embedder,
@@ -243,25 +243,102 @@ class ConsensusClusterer:
     the fits (`resolve_consensus_runs`) reduces them with UMAP from one shared neighbour graph,
     with its own seed (`fit_seeds`), and clusters the result with HDBSCAN.
     `fronts.consensus.consensus_partition` keeps what most fits agree on; `labels_` is that
-    partition (-1 = outlier), `partitions_` the single fits, `knn_` the shared graph.
+    partition (-1 = outlier), `partitions_` the single fits, `knn_` the shared graph. With
+    `with_map`, the 2-D map (`map_coordinates`) is laid out alongside the fits, as `map_`.
+    The fits run in `topics.jobs` worker processes (`run_layouts`); each is seeded and
+    single-threaded, so the partition is the same for any number of processes.
     """
 
-    def __init__(self, config: TopicsConfig, seed: int, min_cluster_size: int) -> None:
+    def __init__(
+        self,
+        config: TopicsConfig,
+        seed: int,
+        min_cluster_size: int,
+        with_map: bool = False,
+        progress: bool = False,
+    ) -> None:
         self.config = config
         self.seed = seed
         self.min_cluster_size = min_cluster_size
+        self.with_map = with_map
+        self.progress = progress
 
     def fit(self, X: np.ndarray, y: Any = None) -> ConsensusClusterer:
+        from fronts.jit_cache import enable_jit_cache
+
+        enable_jit_cache()  # before the neighbour search compiles pynndescent
         self.knn_ = shared_knn(X, self.config, self.seed)
-        self.partitions_ = []
         self.runs_ = resolve_consensus_runs(X.shape[0], self.config)
-        for fit_seed in fit_seeds(self.seed, self.runs_):
-            reduced = layout(X, self.knn_, self.config, fit_seed)
-            self.partitions_.append(hdbscan_labels(reduced, self.config, self.min_cluster_size))
+        tasks = [(fit_seed, self.min_cluster_size) for fit_seed in fit_seeds(self.seed, self.runs_)]
+        if self.with_map:
+            tasks.append((self.seed, None))
+        results = run_layouts(X, self.knn_, self.config, tasks, self.progress)
+        self.partitions_ = results[: self.runs_]
+        self.map_ = results[self.runs_] if self.with_map else None
         self.labels_ = consensus_partition(
             self.partitions_, self.min_cluster_size, self.config.consensus.min_jaccard
         )
         return self
+
+
+def resolve_jobs(tasks: int, config: TopicsConfig) -> int:
+    """Worker processes for `tasks` layouts: `topics.jobs`, else one per usable CPU core."""
+    import os
+
+    cores = config.jobs or len(os.sched_getaffinity(0))
+    return max(1, min(cores, tasks))
+
+
+def _layout_task(
+    vectors: np.ndarray, graph: tuple, config: TopicsConfig, seed: int, mcs: int | None
+) -> np.ndarray:
+    """One consensus fit (HDBSCAN labels of a seeded layout), or the 2-D map when `mcs` is None.
+
+    Runs in a worker process as well as in this one.
+    """
+    from fronts.jit_cache import enable_jit_cache
+
+    enable_jit_cache()
+    if mcs is None:
+        return map_coordinates(vectors, graph, config, seed)
+    return hdbscan_labels(layout(vectors, graph, config, seed), config, mcs)
+
+
+def run_layouts(
+    vectors: np.ndarray,
+    knn: tuple,
+    config: TopicsConfig,
+    tasks: list[tuple[int, int | None]],
+    progress: bool = False,
+) -> list[np.ndarray]:
+    """Results of `_layout_task` for each (seed, min_cluster_size or None) of `tasks`, in order.
+
+    With more than one job they run in joblib's loky worker processes, which get the vectors
+    and the neighbour graph memory-mapped; the graph's search index stays here (a layout never
+    searches it). `progress` shows a bar on stderr counting finished layouts.
+    """
+    from joblib import Parallel, delayed
+
+    graph = (knn[0], knn[1], None)
+    jobs = resolve_jobs(len(tasks), config)
+    if jobs == 1:
+        results = (_layout_task(vectors, graph, config, s, m) for s, m in tasks)
+    else:
+        run = Parallel(n_jobs=jobs, backend="loky", max_nbytes="1M", return_as="generator")
+        results = run(delayed(_layout_task)(vectors, graph, config, s, m) for s, m in tasks)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(tasks), unit="layout", desc=f"topics ({jobs} jobs)", file=sys.stderr)
+    out = []
+    for result in results:
+        out.append(result)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    return out
 
 
 # A broad front is split along sub-topics whose cores hold at least this share of its works;
@@ -453,38 +530,50 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
 def _cluster(
     texts: list[str],
     embeddings: np.ndarray,
-    vocabulary: list[str],
     config: TopicsConfig,
     seed: int,
     min_cluster_size: int,
+    progress: bool = False,
 ) -> tuple[np.ndarray, ConsensusClusterer]:
     """BERTopic's fit with the consensus cluster model. Returns the labels and the clusterer."""
-    from bertopic import BERTopic
     from bertopic.dimensionality import BaseDimensionalityReduction
-    from bertopic.vectorizers import ClassTfidfTransformer
 
-    clusterer = ConsensusClusterer(config, seed, min_cluster_size)
-    model = BERTopic(
+    clusterer = ConsensusClusterer(config, seed, min_cluster_size, with_map=True, progress=progress)
+    model = _labels_only_bertopic()(
         # The vectors are given: BERTopic needs no model (and would not accept an ONNX encoder).
         # language=None keeps its class documents as written: with "english", its default
-        # without a model, it strips non-ASCII from them and c-TF-IDF meets unseen terms.
+        # without a model, it strips non-ASCII from them.
         embedding_model=None,
         language=None,
         # Each consensus fit runs its own seeded UMAP, so BERTopic's reduction step is skipped.
         umap_model=BaseDimensionalityReduction(),
         hdbscan_model=clusterer,
-        # BERTopic's own c-TF-IDF runs on a fixed vocabulary: it cannot fail on a single class
-        # (min_df would exceed the number of class documents) and its terms are discarded
-        # anyway, since fit_topics recomputes them after the outlier policy.
-        vectorizer_model=make_vectorizer(config.ngram_max, 1, vocabulary=vocabulary),
-        ctfidf_model=ClassTfidfTransformer(),
         representation_model=None,
-        top_n_words=config.n_terms,
         calculate_probabilities=False,
         verbose=False,
     )
     labels, _ = model.fit_transform(texts, embeddings=embeddings)
     return np.asarray(labels, dtype=np.int64), clusterer
+
+
+def _labels_only_bertopic() -> type:
+    """BERTopic that stops at the topic of each document.
+
+    Its fit would go on to c-TF-IDF terms, topic vectors and representative documents, all
+    discarded here: `fit_topics` describes the topics after the outlier policy and the split of
+    broad fronts have changed their members. Skipping them saved 11 s of 84 s at 5,756 works
+    (docs/benchmarks.md, *Topics stage*). bertopic is pinned, so these two hooks stay put.
+    """
+    from bertopic import BERTopic
+
+    class LabelsOnlyBERTopic(BERTopic):
+        def _extract_topics(self, *args: Any, **kwargs: Any) -> None:
+            self.topic_representations_ = {}
+
+        def _save_representative_docs(self, *args: Any, **kwargs: Any) -> None:
+            self.representative_docs_ = {}
+
+    return LabelsOnlyBERTopic
 
 
 def layout(vectors: np.ndarray, knn: tuple, config: TopicsConfig, seed: int, **kw: Any):
@@ -529,12 +618,14 @@ def fit_topics(
     seed: int,
     embedding_model: Any,
     coupling: np.ndarray | None = None,
+    progress: bool = False,
 ) -> TopicResult:
     """Cluster works into topics and describe them (BERTopic, Grootendorst 2022).
 
     `texts[i]` and `embeddings[i]` belong to `work_ids[i]`; `embedding_model` is the loaded
-    sentence-transformers object that made the embeddings (it embeds the candidate terms; never
-    a model name, so nothing is fetched). `coupling[i]`, when given, is the work's bibliographic
+    encoder that made the embeddings (`fronts.embed.load_model`; it embeds the candidate terms;
+    never a model name, so nothing is fetched). `progress` shows a bar of the layouts.
+    `coupling[i]`, when given, is the work's bibliographic
     coupling vector (`fronts.coupling`): the clustering then runs on the hybrid vectors with
     weight `config.coupling.weight`, while similarities, centroids and terms stay on the text.
     Inputs are put in work_id order first, so the result does not depend on the order they come
@@ -568,7 +659,7 @@ def fit_topics(
     min_df = min(config.min_df, max(1, mcs // 2))
     counts, vocabulary = count_terms(docs, config.ngram_max, min_df)
 
-    clustered, clusterer = _cluster(docs, clustered_space, vocabulary, config, seed, mcs)
+    clustered, clusterer = _cluster(docs, clustered_space, config, seed, mcs, progress)
     if (clustered < 0).all():
         raise FrontsError(
             f"HDBSCAN found no cluster among {n} works with min_cluster_size={mcs} (in the "
@@ -606,7 +697,7 @@ def fit_topics(
     rerank = rerank_keybert if config.representation == "keybert" else rerank_mmr
     representation = rerank(candidates, centroids, embed, config.n_terms)
 
-    coords = map_coordinates(clustered_space, clusterer.knn_, config, seed)
+    coords = clusterer.map_  # laid out beside the consensus fits
     generic = generic_terms(representation)
     id_array = np.array(ids, dtype=object)
     cap_share = config.hdbscan.max_cluster_share

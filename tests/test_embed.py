@@ -91,10 +91,12 @@ def test_text_hashes_are_sha256_of_utf8_and_stable(texts: pl.DataFrame) -> None:
 
 
 def test_model_key_names_model_and_truncation(tmp_path: Any) -> None:
-    assert model_key(EmbedConfig()) == "all-MiniLM-L6-v2@128"
-    assert model_key(EmbedConfig(max_seq_length=256)) == "all-MiniLM-L6-v2@256"
+    assert model_key(EmbedConfig()) == "all-MiniLM-L6-v2@128#onnx-int8"  # the default backend
+    assert model_key(EmbedConfig(backend="torch")) == "all-MiniLM-L6-v2@128"
+    assert model_key(EmbedConfig(backend="torch", max_seq_length=256)) == "all-MiniLM-L6-v2@256"
     (tmp_path / "modules.json").write_text("[]")
-    assert model_key(EmbedConfig(model=str(tmp_path))) == f"{tmp_path.resolve()}@128"
+    local = EmbedConfig(model=str(tmp_path), backend="torch")
+    assert model_key(local) == f"{tmp_path.resolve()}@128"
 
 
 @pytest.mark.parametrize("kind", ["missing", "not_a_model", "hub_name"])
@@ -137,7 +139,7 @@ def test_fresh_embedding_dedups_and_gives_identical_vectors_for_identical_texts(
     assert rows.schema == EMBEDDINGS.schema
     assert rows.height == 4  # the duplicated title-only text is embedded once
     assert rows["text_sha256"].to_list() == sorted(set(texts["text_sha256"]))
-    assert rows["model"].unique().to_list() == ["all-MiniLM-L6-v2@128"]
+    assert rows["model"].unique().to_list() == [model_key(CONFIG)]
     again = embed_with_cache(texts, EMBEDDINGS.empty(), lambda: model, CONFIG)
     assert np.array_equal(again.vectors, result.vectors)  # deterministic, bit for bit
 
@@ -223,12 +225,17 @@ def test_device_is_cpu_by_default_auto_falls_back_and_cuda_is_refused_without_a_
 
     from fronts.embed import resolve_device
 
-    assert EmbedConfig().device == "cpu" and resolve_device(EmbedConfig()) == "cpu"
+    assert (
+        EmbedConfig(backend="torch").device == "cpu"
+        and resolve_device(EmbedConfig(backend="torch")) == "cpu"
+    )
     if torch.cuda.is_available():  # a GPU machine: cuda is used and cached apart
-        assert resolve_device(EmbedConfig(device="auto")) == "cuda"
-        assert model_key(EmbedConfig(device="cuda")).endswith("#cuda")
+        assert resolve_device(EmbedConfig(backend="torch", device="auto")) == "cuda"
+        assert model_key(EmbedConfig(backend="torch", device="cuda")).endswith("#cuda")
         return
-    assert resolve_device(EmbedConfig(device="auto")) == "cpu"
-    assert model_key(EmbedConfig(device="auto")) == model_key(EmbedConfig())
+    assert resolve_device(EmbedConfig(backend="torch", device="auto")) == "cpu"
+    assert model_key(EmbedConfig(backend="torch", device="auto")) == model_key(
+        EmbedConfig(backend="torch")
+    )
     with pytest.raises(ConfigError, match=r"embed\.device = 'cuda' but no CUDA device"):
-        resolve_device(EmbedConfig(device="cuda"))
+        resolve_device(EmbedConfig(backend="torch", device="cuda"))

@@ -36,7 +36,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def torch_vectors(texts: list[str]) -> np.ndarray:
-    return embed_texts(load_model(EmbedConfig()), texts, 8, progress=False)
+    return embed_texts(load_model(EmbedConfig(backend="torch")), texts, 8, progress=False)
 
 
 @pytest.mark.parametrize(("backend", "floor"), [("onnx", 0.9999), ("onnx-int8", 0.99)])

@@ -434,15 +434,63 @@ def test_same_seed_gives_identical_frames_whatever_the_input_order(
 def test_no_cluster_found_is_a_clear_error(
     corpus: Any, model: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # HDBSCAN leaving every work as noise in every fit of the consensus.
+    # HDBSCAN leaving every work as noise in every fit of the consensus (in this process:
+    # one job, since worker processes would not see the patch).
     monkeypatch.setattr(
         fronts.topics, "hdbscan_labels", lambda reduced, *a, **k: np.full(len(reduced), -1)
     )
     frame, vectors = corpus
     with pytest.raises(FrontsError, match=r"smaller hdbscan\.min_cluster_size"):
         fit_topics(
-            frame["work_id"].to_list(), frame["text"].to_list(), vectors, TopicsConfig(), 1, model
+            frame["work_id"].to_list(),
+            frame["text"].to_list(),
+            vectors,
+            TopicsConfig(jobs=1),
+            1,
+            model,
         )
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_one_process_or_several_give_identical_frames(corpus: Any, fitted: Any, model: Any) -> None:
+    frame, vectors = corpus
+    alone = fit_topics(
+        frame["work_id"].to_list(),
+        frame["text"].to_list(),
+        vectors,
+        TopicsConfig(jobs=1),
+        SEED,
+        model,
+    )
+    assert fronts.topics.resolve_jobs(6, TopicsConfig()) == min(6, len(os.sched_getaffinity(0)))
+    assert alone.doc_topics.equals(fitted.doc_topics)
+    assert alone.topics.equals(fitted.topics)
+
+
+def test_layouts_in_worker_processes_equal_those_in_this_one() -> None:
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(3, 16))
+    vectors = np.repeat(centres, 40, axis=0) + 0.2 * rng.normal(size=(120, 16))
+    vectors = _unit(vectors.tolist()).astype(np.float32)
+    knn = fronts.topics.exact_knn(vectors, 15, "cosine")
+    tasks = [(1, 10), (2, 10), (5, None)]
+    here = fronts.topics.run_layouts(vectors, knn, TopicsConfig(jobs=1), tasks)
+    there = fronts.topics.run_layouts(vectors, knn, TopicsConfig(jobs=2), tasks)
+    assert len(here) == 3 and here[2].shape == (120, 2)
+    assert all(np.array_equal(a, b) for a, b in zip(here, there, strict=True))
+    assert len(np.unique(here[0][here[0] >= 0])) == 3  # the three groups, found
+
+
+def test_jit_cache_is_switched_on_for_umap() -> None:
+    from numba.core.caching import NullCache
+    from umap.layouts import _nb_optimize_layout_euclidean_single_epoch as epoch
+
+    from fronts.jit_cache import enable_jit_cache
+
+    enable_jit_cache()
+    assert not isinstance(epoch._cache, NullCache)
+    assert enable_jit_cache() == 0  # idempotent: nothing left to switch on
 
 
 # --- robustness: what a test asserts of topics must survive a 1e-6 change of the vectors ------

@@ -60,7 +60,7 @@ def topic_inputs_key(config: RunConfig) -> str:
         "embed": config.embed.model_dump(
             mode="json", exclude={"threads", "batch_size", "cache", "commit_every", "onnx_cache"}
         ),
-        "topics": config.topics.model_dump(mode="json"),
+        "topics": config.topics.model_dump(mode="json", exclude={"jobs"}),
         "seed": config.seed,
     }
     return json.dumps(parts, sort_keys=True)
@@ -119,6 +119,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> TopicsResult:
             config.seed,
             embedding_model=load_model(config.embed),
             coupling=space.coupling,
+            progress=ctx.options.progress,
         )
         doc_topics, topics = fit.doc_topics, fit.topics
     own = ("run_id = ?", [run_info.run_id])

@@ -1,0 +1,232 @@
+"""Benchmark the seed's scale: 60,000 works cold, the warm rerun, and a +10,000 annual increment.
+
+    .venv/bin/python bench/scale.py [--works 60000] [--increment 10000] [--json OUT.json]
+                                    [--config CONFIG.toml]
+
+../shared holds fewer distinct abstracts than 60,000, so the corpus is assembled: every distinct
+work with an abstract of every shared corpus (one corpus = one subject), then, until the size
+is reached, works recombined within one subject: the title of one work joined to another's,
+and the first half of one abstract's sentences followed by the second half of another's, each
+pair drawn once (seeded). Every text is therefore distinct, so no two share an embedding-cache
+entry (checked), and a subject's vocabulary stays its own. The increment is built the same way
+from pairs not used before. Works are written as OpenAlex JSON Lines; the window covers every
+year, so every work is analysed.
+
+Three runs in one fresh process, through `run_pipeline` as the Prefect tasks call it: cold (empty
+warehouse and cache, no exported model reused: the ONNX export is timed too), warm (the same
+corpus again: vectors cached, the topic fit reused), increment (the 10k new works added to the
+same warehouse: only they are embedded, topics fitted again, lineage linked). Peak memory is
+sampled for this process and, separately, for all its worker processes together. Prints
+numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+WINDOW = [1900, 2026]
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+class TreeRSS:
+    """Peak resident memory of this process and of its descendants, sampled every 100 ms."""
+
+    def __init__(self) -> None:
+        self.main = self.children = 0
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _rss(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                return int(fh.read().split()[1]) * self._page
+        except OSError:
+            return 0
+
+    def _descendants(self, pid: int) -> list[int]:
+        out = []
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            return out
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/children") as fh:
+                    kids = [int(k) for k in fh.read().split()]
+            except OSError:
+                continue
+            for kid in kids:
+                out += [kid, *self._descendants(kid)]
+        return out
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while True:
+            time.sleep(0.1)
+            self.main = max(self.main, self._rss(me))
+            self.children = max(self.children, sum(self._rss(p) for p in self._descendants(me)))
+
+    def reset(self) -> None:
+        self.main = self.children = 0
+
+    def read(self) -> dict:
+        return {"main_mb": round(self.main / 2**20), "workers_mb": round(self.children / 2**20)}
+
+
+def subject_works() -> dict[str, list[dict]]:
+    """Distinct works with abstracts of each shared corpus: {corpus: [{title, abstract, year}]}."""
+    from fronts.evaluation.planted import read_source_works
+
+    seen: set[str] = set()
+    out: dict[str, list[dict]] = {}
+    for folder in sorted(p for p in SHARED.iterdir() if p.is_dir()):
+        works = read_source_works([folder])
+        rows = []
+        for title, abstract, key in works.select("title", "abstract", "title_key").iter_rows():
+            if key in seen or not title or len(_SENTENCE.split(abstract)) < 2:
+                continue
+            seen.add(key)
+            rows.append({"title": title, "abstract": abstract})
+        out[folder.name] = rows
+    return out
+
+
+def _recombined(a: dict, b: dict) -> dict:
+    first, second = _SENTENCE.split(a["abstract"]), _SENTENCE.split(b["abstract"])
+    abstract = " ".join(first[: (len(first) + 1) // 2] + second[len(second) // 2 :])
+    return {"title": f"{a['title']}: {b['title']}", "abstract": abstract}
+
+
+def assemble(n_works: int, n_increment: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
+    """The base corpus (real works first, then recombined ones) and the increment."""
+    rng = np.random.default_rng(seed)
+    subjects = subject_works()
+    real = [w for rows in subjects.values() for w in rows]
+    names = sorted(subjects)
+    weights = np.array([len(subjects[s]) for s in names], dtype=float)
+    used: set[tuple[str, int, int]] = set()
+
+    def synthetic(count: int) -> list[dict]:
+        out = []
+        while len(out) < count:
+            name = names[rng.choice(len(names), p=weights / weights.sum())]
+            i, j = rng.choice(len(subjects[name]), size=2, replace=False).tolist()
+            if (name, i, j) in used:
+                continue
+            used.add((name, i, j))
+            out.append(_recombined(subjects[name][i], subjects[name][j]))
+        return out
+
+    base = real[:n_works] + synthetic(max(0, n_works - len(real)))
+    increment = synthetic(n_increment)
+    for k, work in enumerate(base + increment):
+        work["id"] = f"W{k + 1:08d}"
+        work["year"] = 2015 + k % 10
+    texts = {f"{w['title']}. {w['abstract']}" for w in base + increment}
+    if len(texts) != len(base) + len(increment):
+        raise SystemExit("two assembled works share a text: they would share a cache entry")
+    return base, increment
+
+
+def write_openalex(path: Path, works: list[dict]) -> Path:
+    with (
+        gzip.GzipFile(path, "wb", mtime=0) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8") as fh,
+    ):
+        for w in works:
+            index: dict[str, list[int]] = {}
+            for position, word in enumerate(w["abstract"].split()):
+                index.setdefault(word, []).append(position)
+            record = {
+                "id": f"https://openalex.org/{w['id']}",
+                "title": w["title"],
+                "display_name": w["title"],
+                "publication_year": w["year"],
+                "type": "article",
+                "abstract_inverted_index": index,
+            }
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def run_once(db: Path, files: list[Path], config_file: Path | None, rss: TreeRSS, **kw) -> dict:
+    """One run through `run_pipeline`, per-stage seconds and peak memory."""
+    from fronts.config import load_config
+    from fronts.pipeline import run_pipeline
+    from fronts.stages.base import RunOptions
+    from fronts.stages.inputs import read_inputs
+    from fronts.warehouse import open_warehouse
+
+    config = load_config(config_file, db=db, window=tuple(WINDOW), **kw)
+    seconds: dict[str, float] = {}
+
+    def timed(stage, work):
+        t0 = time.perf_counter()
+        result = work()
+        seconds[stage.name] = round(seconds.get(stage.name, 0) + time.perf_counter() - t0, 1)
+        return result
+
+    rss.reset()
+    t0 = time.perf_counter()
+    with open_warehouse(db, command="bench/scale.py") as warehouse:
+        inputs = read_inputs(warehouse.con, files, config.ingest, replace=False)
+        seconds["read"] = round(time.perf_counter() - t0, 1)
+        outcome = run_pipeline(warehouse, config, inputs, RunOptions(report=False), executor=timed)
+    return {
+        "total_s": round(time.perf_counter() - t0, 1),
+        "stages_s": seconds,
+        "peak": rss.read(),
+        "embed": outcome.stages["embed"].summary(),
+        "topics": outcome.stages["topics"].summary(),
+        "backend": config.embed.backend,
+    }
+
+
+def main(argv: list[str]) -> None:
+    from fronts.evaluation.harness import machine
+
+    def option(name: str, default: str | None) -> str | None:
+        return argv[argv.index(name) + 1] if name in argv else default
+
+    n_works = int(option("--works", "60000"))
+    n_increment = int(option("--increment", "10000"))
+    out = option("--json", None)
+    config_file = Path(option("--config", "")) if option("--config", None) else None
+    rss = TreeRSS()
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        base, increment = assemble(n_works, n_increment)
+        real = sum(":" not in w["title"] for w in base)  # a rough count, for the record
+        files = [write_openalex(Path(tmp) / "base.jsonl.gz", base)]
+        extra = [write_openalex(Path(tmp) / "increment.jsonl.gz", increment)]
+        print(
+            f"assembled {len(base):,} + {len(increment):,} works in {time.perf_counter() - t0:.0f} s"
+        )
+        db = Path(tmp) / "scale.duckdb"
+        onnx_cache = Path(tmp) / "onnx"  # a cold run exports the model too
+        kw = {"embed.onnx_cache": str(onnx_cache)}
+        result = {"works": len(base), "increment_works": len(increment)}
+        for name, run_files in (("cold", files), ("warm", files), ("increment", files + extra)):
+            result[name] = run_once(db, run_files, config_file, rss, **kw)
+            print(f"{name}: {json.dumps(result[name])}", flush=True)
+    result["real_titles_without_colon"] = real
+    if out:
+        payload = {"benchmark": "scale", "machine": machine(), "result": result}
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
