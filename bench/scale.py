@@ -211,9 +211,8 @@ def main(argv: list[str]) -> None:
         real = sum(":" not in w["title"] for w in base)  # a rough count, for the record
         files = [write_openalex(Path(tmp) / "base.jsonl.gz", base)]
         extra = [write_openalex(Path(tmp) / "increment.jsonl.gz", increment)]
-        print(
-            f"assembled {len(base):,} + {len(increment):,} works in {time.perf_counter() - t0:.0f} s"
-        )
+        took = time.perf_counter() - t0
+        print(f"assembled {len(base):,} + {len(increment):,} works in {took:.0f} s")
         db = Path(tmp) / "scale.duckdb"
         onnx_cache = Path(tmp) / "onnx"  # a cold run exports the model too
         kw = {"embed.onnx_cache": str(onnx_cache)}
