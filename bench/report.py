@@ -38,6 +38,12 @@ FILES = {
     "v3_bci_hybrid": "backtest-v3-bci-hybrid.json",
     "v3_aimed_text": "backtest-v3-aimed-text.json",
     "v3_aimed_hybrid": "backtest-v3-aimed-hybrid.json",
+    "backends": "backends.json",
+    "gate_torch": "backends-planted-torch.json",
+    "gate_onnx": "backends-planted-onnx.json",
+    "gate_int8": "backends-planted-onnx-int8.json",
+    "topics_stage": "topics-stage.json",
+    "scale": "scale-60k.json",
 }
 
 

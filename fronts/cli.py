@@ -365,8 +365,8 @@ def _print_run(warehouse, config, outcome) -> None:
         else ""
     )
     print(
-        f"\nembedded {embed.n_embedded} new text(s) of {embed.n_texts} "
-        f"({embed.n_texts - embed.n_embedded} from the cache{earlier}; "
+        f"\nembedded {embed.n_embedded} new text(s) of {embed.n_texts} with "
+        f"{config.embed.backend} ({embed.n_texts - embed.n_embedded} from the cache{earlier}; "
         f"{embed.n_title_only} on the title only); {topics.n_topics} topics; "
         f"unassigned works {topics.outlier_share_clustered:.0%} after clustering, "
         f"{topics.outlier_share:.0%} after the outlier policy"

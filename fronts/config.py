@@ -303,6 +303,30 @@ class LineageConfig(_Section):
     )
 
 
+class ScaleConfig(_Section):
+    """Where the heavy shards run: in this process (default) or on a Dask cluster."""
+
+    dask_address: str | None = Field(
+        default=None,
+        description="scheduler of a running Dask cluster, e.g. 'tcp://10.0.0.5:8786': the "
+        "embedding shards and the consensus fits run there, through Prefect's DaskTaskRunner",
+    )
+    local_cluster: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="start a Dask LocalCluster of this many single-threaded worker processes "
+        "on this machine for the run instead (for trying the cluster path)",
+    )
+
+    @field_validator("local_cluster")
+    @classmethod
+    def _one_cluster(cls, value: int | None, info: Any) -> int | None:
+        if value is not None and info.data.get("dask_address"):
+            raise ValueError("give dask_address or local_cluster, not both")
+        return value
+
+
 class RunConfig(_Section):
     """Everything a run needs; passed down explicitly, never read from a global."""
 
@@ -324,6 +348,7 @@ class RunConfig(_Section):
     topics: TopicsConfig = Field(default_factory=TopicsConfig)
     score: ScoreConfig = Field(default_factory=ScoreConfig)
     lineage: LineageConfig = Field(default_factory=LineageConfig)
+    scale: ScaleConfig = Field(default_factory=ScaleConfig)
 
     @field_validator("window")
     @classmethod

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +236,7 @@ def embed_chunks(
     texts: list[str],
     config: EmbedConfig,
     progress: Callable[[int], None] | None = None,
+    shards: Any = None,
 ) -> Iterator[tuple[slice, np.ndarray]]:
     """Embed `texts` `config.commit_every` at a time, yielding (their slice, their vectors).
 
@@ -242,18 +244,44 @@ def embed_chunks(
     process killed mid-way keeps every finished chunk. The chunks are fixed by the order of
     `texts` alone, so embedding the same texts again, whole or only the chunks still missing,
     gives bit-identical vectors. `get_model()` is called once, before the first chunk;
-    `progress(n)` after each chunk with its size.
+    `progress(n)` after each chunk with its size. With `shards` (a `fronts.scale.DaskShards`),
+    the chunks are embedded on the cluster, a round of twice its width at a time.
     """
     if not texts:
         return
-    model = get_model()
     step = config.commit_every
-    for start in range(0, len(texts), step):
-        part = slice(start, min(start + step, len(texts)))
-        vectors = embed_texts(model, texts[part], config.batch_size, progress=False)
+    parts = [slice(s, min(s + step, len(texts))) for s in range(0, len(texts), step)]
+    if shards is None:
+        model = get_model()
+        done = ((p, embed_texts(model, texts[p], config.batch_size, False)) for p in parts)
+    else:
+        done = _on_cluster(shards, config, texts, parts)
+    for part, vectors in done:
         yield part, vectors
         if progress is not None:
             progress(part.stop - part.start)
+
+
+def _on_cluster(
+    shards: Any, config: EmbedConfig, texts: list[str], parts: list[slice]
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """(slice, vectors) of each chunk, embedded on the cluster a round at a time."""
+    size = 2 * shards.width
+    for start in range(0, len(parts), size):
+        group = parts[start : start + size]
+        vectors = shards.map(embed_shard, [(config, texts[p]) for p in group], "embed-shard")
+        yield from zip(group, vectors, strict=True)
+
+
+@lru_cache(maxsize=2)
+def _shard_encoder(config: EmbedConfig) -> Any:
+    # One load per worker process, not one per shard (a shard is ~10 s of work, a load ~2 s).
+    return load_model(config)
+
+
+def embed_shard(config: EmbedConfig, texts: list[str]) -> np.ndarray:
+    """Vectors of one chunk, embedded where it runs (a Dask worker) with the model it loads."""
+    return embed_texts(_shard_encoder(config), texts, config.batch_size, progress=False)
 
 
 def embed_with_cache(

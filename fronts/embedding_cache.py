@@ -63,6 +63,7 @@ def store_missing(
     get_model: Callable[[], Any],
     embedded_by: str | None,
     progress: bool = False,
+    shards: Any = None,
 ) -> CacheFill:
     """Embed the texts (from `build_texts`) missing from the cache, committing chunk by chunk.
 
@@ -70,7 +71,7 @@ def store_missing(
     `config.cache` false, when its vector was not embedded by `embedded_by` itself (so a
     resumed run keeps what its interrupted attempt embedded, and recomputes the rest). Missing
     texts are embedded in text_sha256 order in chunks of `config.commit_every`, each chunk
-    committed on its own.
+    committed on its own; with `shards` (`fronts.scale.shard_runner`) on a Dask cluster.
     """
     key = model_key(config)
     by_hash = dict(zip(texts["text_sha256"].to_list(), texts["text"].to_list(), strict=False))
@@ -80,7 +81,7 @@ def store_missing(
     bar = progress_bar(len(missing), progress)
     try:
         for part, vectors in embed_chunks(
-            get_model, [by_hash[h] for h in missing], config, bar.update if bar else None
+            get_model, [by_hash[h] for h in missing], config, bar.update if bar else None, shards
         ):
             check_dimension(key, dim, vectors.shape[1])
             dim = vectors.shape[1]

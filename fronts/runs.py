@@ -50,6 +50,7 @@ _NOT_RESULTS: dict[str, Any] = {
     "ingest": True,
     "embed": {"threads", "batch_size", "cache", "commit_every", "onnx_cache"},
     "topics": {"jobs"},
+    "scale": True,
 }
 STATUSES = ("running", "completed", "failed", "interrupted")
 

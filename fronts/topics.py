@@ -256,12 +256,14 @@ class ConsensusClusterer:
         min_cluster_size: int,
         with_map: bool = False,
         progress: bool = False,
+        shards: Any = None,
     ) -> None:
         self.config = config
         self.seed = seed
         self.min_cluster_size = min_cluster_size
         self.with_map = with_map
         self.progress = progress
+        self.shards = shards
 
     def fit(self, X: np.ndarray, y: Any = None) -> ConsensusClusterer:
         from fronts.jit_cache import enable_jit_cache
@@ -272,7 +274,7 @@ class ConsensusClusterer:
         tasks = [(fit_seed, self.min_cluster_size) for fit_seed in fit_seeds(self.seed, self.runs_)]
         if self.with_map:
             tasks.append((self.seed, None))
-        results = run_layouts(X, self.knn_, self.config, tasks, self.progress)
+        results = run_layouts(X, self.knn_, self.config, tasks, self.progress, self.shards)
         self.partitions_ = results[: self.runs_]
         self.map_ = results[self.runs_] if self.with_map else None
         self.labels_ = consensus_partition(
@@ -294,11 +296,14 @@ def _layout_task(
 ) -> np.ndarray:
     """One consensus fit (HDBSCAN labels of a seeded layout), or the 2-D map when `mcs` is None.
 
-    Runs in a worker process as well as in this one.
+    Runs in a worker process as well as in this one. umap writes into the neighbour arrays it
+    is given (it marks disconnected neighbours), and a worker's are read-only memory maps: each
+    layout gets its own copy, so every fit starts from the same graph wherever it runs.
     """
     from fronts.jit_cache import enable_jit_cache
 
     enable_jit_cache()
+    graph = (np.array(graph[0]), np.array(graph[1]), None)
     if mcs is None:
         return map_coordinates(vectors, graph, config, seed)
     return hdbscan_labels(layout(vectors, graph, config, seed), config, mcs)
@@ -310,16 +315,21 @@ def run_layouts(
     config: TopicsConfig,
     tasks: list[tuple[int, int | None]],
     progress: bool = False,
+    shards: Any = None,
 ) -> list[np.ndarray]:
     """Results of `_layout_task` for each (seed, min_cluster_size or None) of `tasks`, in order.
 
     With more than one job they run in joblib's loky worker processes, which get the vectors
     and the neighbour graph memory-mapped; the graph's search index stays here (a layout never
-    searches it). `progress` shows a bar on stderr counting finished layouts.
+    searches it). `progress` shows a bar on stderr counting finished layouts. With `shards`
+    (`fronts.scale.DaskShards`) they run on its Dask cluster instead.
     """
     from joblib import Parallel, delayed
 
     graph = (knn[0], knn[1], None)
+    if shards is not None:
+        arguments = [(vectors, graph, config, s, m) for s, m in tasks]
+        return shards.map(_layout_task, arguments, "layout")
     jobs = resolve_jobs(len(tasks), config)
     if jobs == 1:
         results = (_layout_task(vectors, graph, config, s, m) for s, m in tasks)
@@ -534,11 +544,14 @@ def _cluster(
     seed: int,
     min_cluster_size: int,
     progress: bool = False,
+    shards: Any = None,
 ) -> tuple[np.ndarray, ConsensusClusterer]:
     """BERTopic's fit with the consensus cluster model. Returns the labels and the clusterer."""
     from bertopic.dimensionality import BaseDimensionalityReduction
 
-    clusterer = ConsensusClusterer(config, seed, min_cluster_size, with_map=True, progress=progress)
+    clusterer = ConsensusClusterer(
+        config, seed, min_cluster_size, with_map=True, progress=progress, shards=shards
+    )
     model = _labels_only_bertopic()(
         # The vectors are given: BERTopic needs no model (and would not accept an ONNX encoder).
         # language=None keeps its class documents as written: with "english", its default
@@ -619,12 +632,14 @@ def fit_topics(
     embedding_model: Any,
     coupling: np.ndarray | None = None,
     progress: bool = False,
+    shards: Any = None,
 ) -> TopicResult:
     """Cluster works into topics and describe them (BERTopic, Grootendorst 2022).
 
     `texts[i]` and `embeddings[i]` belong to `work_ids[i]`; `embedding_model` is the loaded
     encoder that made the embeddings (`fronts.embed.load_model`; it embeds the candidate terms;
-    never a model name, so nothing is fetched). `progress` shows a bar of the layouts.
+    never a model name, so nothing is fetched). `progress` shows a bar of the layouts;
+    `shards` (`fronts.scale.shard_runner`) runs the consensus fits and the map on a cluster.
     `coupling[i]`, when given, is the work's bibliographic
     coupling vector (`fronts.coupling`): the clustering then runs on the hybrid vectors with
     weight `config.coupling.weight`, while similarities, centroids and terms stay on the text.
@@ -659,7 +674,7 @@ def fit_topics(
     min_df = min(config.min_df, max(1, mcs // 2))
     counts, vocabulary = count_terms(docs, config.ngram_max, min_df)
 
-    clustered, clusterer = _cluster(docs, clustered_space, config, seed, mcs, progress)
+    clustered, clusterer = _cluster(docs, clustered_space, config, seed, mcs, progress, shards)
     if (clustered < 0).all():
         raise FrontsError(
             f"HDBSCAN found no cluster among {n} works with min_cluster_size={mcs} (in the "

@@ -475,6 +475,8 @@ def test_layouts_in_worker_processes_equal_those_in_this_one() -> None:
     vectors = _unit(vectors.tolist()).astype(np.float32)
     knn = fronts.topics.exact_knn(vectors, 15, "cosine")
     tasks = [(1, 10), (2, 10), (5, None)]
+    for array in knn[:2]:  # as a worker's memory-mapped graph: umap must not write into it
+        array.flags.writeable = False
     here = fronts.topics.run_layouts(vectors, knn, TopicsConfig(jobs=1), tasks)
     there = fronts.topics.run_layouts(vectors, knn, TopicsConfig(jobs=2), tasks)
     assert len(here) == 3 and here[2].shape == (120, 2)

@@ -20,6 +20,7 @@ from fronts.coupling import ClusteringSpace, choose_space
 from fronts.embed import build_texts, load_model, model_key
 from fronts.embedding_cache import run_vectors
 from fronts.runs import RunInfo, run_works
+from fronts.scale import shard_runner
 from fronts.schemas import OUTLIER
 from fronts.stages.base import StageContext, StageResult
 from fronts.store import read_table, write_tables
@@ -120,6 +121,7 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> TopicsResult:
             embedding_model=load_model(config.embed),
             coupling=space.coupling,
             progress=ctx.options.progress,
+            shards=shard_runner(config.scale),
         )
         doc_topics, topics = fit.doc_topics, fit.topics
     own = ("run_id = ?", [run_info.run_id])

@@ -1,0 +1,59 @@
+"""Shards on a Dask cluster through Prefect's DaskTaskRunner: a 2-worker LocalCluster on loopback
+gives the same vectors and layouts as one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fronts.topics
+from fronts.config import EmbedConfig, IngestConfig, ScaleConfig, TopicsConfig, load_config
+from fronts.embed import embed_chunks, load_model
+from fronts.errors import ConfigError
+from fronts.ingest.detect import read_file
+from fronts.scale import ClusterError, DaskShards, shard_runner
+
+
+@pytest.fixture(scope="module")
+def texts(fixtures_dir: Path) -> list[str]:
+    records = read_file(fixtures_dir / "scopus" / "export_2024.csv", IngestConfig()).records
+    wos = read_file(fixtures_dir / "wos" / "valid.txt", IngestConfig()).records
+    return [t for t in [*records["title"], *wos["title"], *records["abstract"]] if t]
+
+
+def test_no_cluster_unless_configured_and_never_two() -> None:
+    assert shard_runner(ScaleConfig()) is None
+    assert isinstance(shard_runner(ScaleConfig(local_cluster=2)), DaskShards)
+    with pytest.raises(ConfigError, match="not both"):
+        load_config(None, **{"scale.dask_address": "tcp://x:1", "scale.local_cluster": 2})
+
+
+def test_an_unreachable_scheduler_is_a_one_line_error() -> None:
+    shards = DaskShards(ScaleConfig(dask_address="tcp://127.0.0.1:9"))
+    with pytest.raises(ClusterError, match=r"scale\.dask_address .* no Dask scheduler") as err:
+        _ = shards.width
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.slow
+def test_a_two_worker_cluster_gives_the_single_process_results(
+    texts: list[str], tmp_path: Path
+) -> None:
+    config = EmbedConfig(commit_every=4, onnx_cache=tmp_path / "onnx")
+    here = list(embed_chunks(lambda: load_model(config), texts, config))
+    shards = DaskShards(ScaleConfig(local_cluster=2))
+    there = list(embed_chunks(lambda: load_model(config), texts, config, shards=shards))
+    assert [p for p, _ in here] == [p for p, _ in there] and len(here) >= 3
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(here, there, strict=True))
+
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(3, 16))
+    vectors = np.repeat(centres, 40, axis=0) + 0.2 * rng.normal(size=(120, 16))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    knn = fronts.topics.exact_knn(vectors, 15, "cosine")
+    tasks = [(1, 10), (2, 10), (7, None)]
+    local = fronts.topics.run_layouts(vectors, knn, TopicsConfig(jobs=1), tasks)
+    remote = fronts.topics.run_layouts(vectors, knn, TopicsConfig(), tasks, shards=shards)
+    assert all(np.array_equal(a, b) for a, b in zip(local, remote, strict=True))
