@@ -11,7 +11,8 @@ and single-threaded. The warehouse stays with the flow: workers get inputs and r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fronts.config import ScaleConfig
@@ -23,11 +24,14 @@ class ClusterError(FrontsError, ConnectionError):
 
 
 class DaskShards:
-    """Runs shards as Prefect tasks on a Dask cluster: an existing one, or a LocalCluster."""
+    """Runs shards as Prefect tasks on a Dask cluster: an existing one, or a LocalCluster it
+    starts on first use and stops on `close` (so the workers, and the model each loads, live
+    through all the rounds of a stage)."""
 
     def __init__(self, scale: ScaleConfig) -> None:
         self.scale = scale
         self._width: int | None = None
+        self._cluster: Any = None
 
     @property
     def width(self) -> int:
@@ -48,26 +52,26 @@ class DaskShards:
                 f"({exc}); start one (`dask scheduler`) or remove the setting"
             ) from None
 
-    def _task_runner(self) -> Any:
-        from prefect_dask import DaskTaskRunner
-
+    def _address(self) -> str:
         if self.scale.dask_address:
-            return DaskTaskRunner(address=self.scale.dask_address)
-        return DaskTaskRunner(
-            cluster_class="distributed.LocalCluster",
-            cluster_kwargs={
-                "n_workers": self.scale.local_cluster,
-                "threads_per_worker": 1,
-                "processes": True,
-                "host": "127.0.0.1",  # loopback only
-                "dashboard_address": None,
-            },
-        )
+            return self.scale.dask_address
+        if self._cluster is None:
+            from distributed import LocalCluster
+
+            self._cluster = LocalCluster(
+                n_workers=self.scale.local_cluster,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",  # loopback only
+                dashboard_address=None,
+            )
+        return self._cluster.scheduler_address
 
     def map(self, fn: Callable[..., Any], shards: Sequence[tuple], name: str) -> list[Any]:
         """`fn(*shard)` for every shard, on the cluster; results in the order of `shards`."""
         from prefect import flow, task
         from prefect.cache_policies import NO_CACHE
+        from prefect_dask import DaskTaskRunner
 
         work = task(fn, name=name, cache_policy=NO_CACHE, persist_result=False)
 
@@ -78,15 +82,28 @@ class DaskShards:
         nested = flow(
             run_shards,
             name="fronts-shards",
-            task_runner=self._task_runner(),
+            task_runner=DaskTaskRunner(address=self._address()),
             log_prints=False,
             persist_result=False,
         )
         return nested()
 
+    def close(self) -> None:
+        """Stop the LocalCluster, if one was started."""
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
 
-def shard_runner(scale: ScaleConfig) -> DaskShards | None:
-    """A `DaskShards` when the configuration names a cluster, else None (run in-process)."""
-    if scale.dask_address or scale.local_cluster:
-        return DaskShards(scale)
-    return None
+
+@contextmanager
+def cluster_shards(scale: ScaleConfig) -> Iterator[DaskShards | None]:
+    """A `DaskShards` while the block runs when the configuration names a cluster, else None
+    (the stage runs in-process); a LocalCluster it started is stopped at the end."""
+    if not (scale.dask_address or scale.local_cluster):
+        yield None
+        return
+    shards = DaskShards(scale)
+    try:
+        yield shards
+    finally:
+        shards.close()

@@ -13,7 +13,7 @@ from fronts.config import EmbedConfig, IngestConfig, ScaleConfig, TopicsConfig, 
 from fronts.embed import embed_chunks, load_model
 from fronts.errors import ConfigError
 from fronts.ingest.detect import read_file
-from fronts.scale import ClusterError, DaskShards, shard_runner
+from fronts.scale import ClusterError, DaskShards, cluster_shards
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +24,10 @@ def texts(fixtures_dir: Path) -> list[str]:
 
 
 def test_no_cluster_unless_configured_and_never_two() -> None:
-    assert shard_runner(ScaleConfig()) is None
-    assert isinstance(shard_runner(ScaleConfig(local_cluster=2)), DaskShards)
+    with cluster_shards(ScaleConfig()) as shards:
+        assert shards is None
+    with cluster_shards(ScaleConfig(local_cluster=2)) as shards:
+        assert isinstance(shards, DaskShards)  # no cluster started until a shard is sent
     with pytest.raises(ConfigError, match="not both"):
         load_config(None, **{"scale.dask_address": "tcp://x:1", "scale.local_cluster": 2})
 
@@ -37,23 +39,27 @@ def test_an_unreachable_scheduler_is_a_one_line_error() -> None:
     assert "\n" not in str(err.value)
 
 
-@pytest.mark.slow
-def test_a_two_worker_cluster_gives_the_single_process_results(
-    texts: list[str], tmp_path: Path
-) -> None:
-    config = EmbedConfig(commit_every=4, onnx_cache=tmp_path / "onnx")
-    here = list(embed_chunks(lambda: load_model(config), texts, config))
-    shards = DaskShards(ScaleConfig(local_cluster=2))
-    there = list(embed_chunks(lambda: load_model(config), texts, config, shards=shards))
-    assert [p for p, _ in here] == [p for p, _ in there] and len(here) >= 3
-    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(here, there, strict=True))
+TASKS = [(1, 10), (2, 10), (7, None)]  # two consensus fits and the map
 
+
+def layout_inputs() -> tuple[np.ndarray, tuple]:
     rng = np.random.default_rng(5)
     centres = rng.normal(size=(3, 16))
     vectors = np.repeat(centres, 40, axis=0) + 0.2 * rng.normal(size=(120, 16))
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-    knn = fronts.topics.exact_knn(vectors, 15, "cosine")
-    tasks = [(1, 10), (2, 10), (7, None)]
-    local = fronts.topics.run_layouts(vectors, knn, TopicsConfig(jobs=1), tasks)
-    remote = fronts.topics.run_layouts(vectors, knn, TopicsConfig(), tasks, shards=shards)
+    return vectors, fronts.topics.exact_knn(vectors, 15, "cosine")
+
+
+@pytest.mark.slow
+def test_a_two_worker_cluster_gives_the_single_process_results(
+    texts: list[str], tmp_path: Path
+) -> None:
+    config = EmbedConfig(commit_every=4)
+    here = list(embed_chunks(lambda: load_model(config), texts, config))
+    with cluster_shards(ScaleConfig(local_cluster=2)) as shards:
+        there = list(embed_chunks(lambda: load_model(config), texts, config, shards=shards))
+        remote = fronts.topics.run_layouts(*layout_inputs(), TopicsConfig(), TASKS, shards=shards)
+    assert [p for p, _ in here] == [p for p, _ in there] and len(here) >= 3
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(here, there, strict=True))
+    local = fronts.topics.run_layouts(*layout_inputs(), TopicsConfig(jobs=1), TASKS)
     assert all(np.array_equal(a, b) for a, b in zip(local, remote, strict=True))

@@ -15,7 +15,7 @@ import polars as pl
 from fronts.embed import build_texts, load_model, model_key
 from fronts.embedding_cache import cached_texts, store_missing
 from fronts.runs import run_works
-from fronts.scale import shard_runner
+from fronts.scale import cluster_shards
 from fronts.stages.base import StageContext, StageResult
 from fronts.store import write_tables
 
@@ -40,15 +40,16 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> EmbedResult:
     key = model_key(cfg)
     hashes = texts["text_sha256"].to_list()
     before, _ = cached_texts(con, key, hashes)
-    fill = store_missing(
-        con,
-        texts,
-        cfg,
-        lambda: load_model(cfg),
-        run_info.run_id,
-        progress=ctx.options.progress,
-        shards=shard_runner(ctx.config.scale),
-    )
+    with cluster_shards(ctx.config.scale) as shards:
+        fill = store_missing(
+            con,
+            texts,
+            cfg,
+            lambda: load_model(cfg),
+            run_info.run_id,
+            progress=ctx.options.progress,
+            shards=shards,
+        )
     after, _ = cached_texts(con, key, hashes)
     earlier = sum(1 for h in set(hashes) if before.get(h, "") == run_info.run_id)
     # A vector comes "from the cache" when another run embedded it; a run's own vectors, from

@@ -20,7 +20,7 @@ from fronts.coupling import ClusteringSpace, choose_space
 from fronts.embed import build_texts, load_model, model_key
 from fronts.embedding_cache import run_vectors
 from fronts.runs import RunInfo, run_works
-from fronts.scale import shard_runner
+from fronts.scale import cluster_shards
 from fronts.schemas import OUTLIER
 from fronts.stages.base import StageContext, StageResult
 from fronts.store import read_table, write_tables
@@ -112,17 +112,18 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> TopicsResult:
         by_id = dict(zip(texts["work_id"], texts["text"], strict=True))
         space = clustering_space(con, work_ids, config)
         clustering, note = space.kind, space.note
-        fit = fit_topics(
-            work_ids,
-            [by_id[w] for w in work_ids],
-            vectors,
-            config.topics,
-            config.seed,
-            embedding_model=load_model(config.embed),
-            coupling=space.coupling,
-            progress=ctx.options.progress,
-            shards=shard_runner(config.scale),
-        )
+        with cluster_shards(config.scale) as shards:
+            fit = fit_topics(
+                work_ids,
+                [by_id[w] for w in work_ids],
+                vectors,
+                config.topics,
+                config.seed,
+                embedding_model=load_model(config.embed),
+                coupling=space.coupling,
+                progress=ctx.options.progress,
+                shards=shards,
+            )
         doc_topics, topics = fit.doc_topics, fit.topics
     own = ("run_id = ?", [run_info.run_id])
     write_tables(

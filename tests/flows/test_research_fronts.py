@@ -102,3 +102,36 @@ def test_flow_runs_end_to_end_and_is_deterministic(tmp_path, shared_corpora, pre
     assert fourth.run_id == first.run_id
     assert fourth.stages["topics"].reused_from == first.run_id
     assert _ranking(config.db).filter(pl.col("run_id") == first.run_id).equals(before)
+
+
+def test_the_flow_on_a_two_worker_dask_cluster_ranks_as_in_one_process(
+    tmp_path, shared_corpora, prefect_harness
+):
+    from flows.research_fronts import research_fronts
+
+    folder = shared_corpora / "data-science-education"
+    files = sorted(folder.glob("*.csv"))
+    alone = load_config(None, db=tmp_path / "alone.duckdb", window=[2019, 2024], seed=3)
+    spread = load_config(
+        None,
+        db=tmp_path / "cluster.duckdb",
+        window=[2019, 2024],
+        seed=3,
+        **{"scale.local_cluster": 2},
+    )
+    first = research_fronts(alone, paths=files, replace=True, report=False)
+    second = research_fronts(spread, paths=files, replace=True, report=False)
+    assert second.run_id == first.run_id  # where work runs is not part of a run's identity
+    assert second.stages["embed"].n_embedded == first.stages["embed"].n_embedded > 100
+    assert _ranking(spread.db).equals(_ranking(alone.db))
+    for table in ("doc_topics", "topics", "embeddings"):
+        assert _table(alone.db, table).equals(_table(spread.db, table)), table
+
+
+def _table(db, name: str) -> pl.DataFrame:
+    con = connect(db, read_only=True)
+    try:
+        frame = read_table(con, name)
+        return frame.drop("embedded_by").sort("text_sha256") if name == "embeddings" else frame
+    finally:
+        con.close()
