@@ -44,6 +44,7 @@ FILES = {
     "gate_int8": "backends-planted-onnx-int8.json",
     "topics_stage": "topics-stage.json",
     "scale": "scale-60k.json",
+    "run13": "run-issue13.json",
 }
 
 

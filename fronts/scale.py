@@ -11,7 +11,9 @@ and single-threaded. The warehouse stays with the flow: workers get inputs and r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -64,6 +66,7 @@ class DaskShards:
                 processes=True,
                 host="127.0.0.1",  # loopback only
                 dashboard_address=None,
+                silence_logs=logging.ERROR,
             )
         return self._cluster.scheduler_address
 
@@ -86,7 +89,10 @@ class DaskShards:
             log_prints=False,
             persist_result=False,
         )
-        return nested()
+        # In a thread of its own the flow starts with no Prefect context: called from a stage's
+        # task, it would otherwise ship that task (which holds the warehouse) to the workers.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(nested).result()
 
     def close(self) -> None:
         """Stop the LocalCluster, if one was started."""

@@ -574,8 +574,9 @@ def _labels_only_bertopic() -> type:
 
     Its fit would go on to c-TF-IDF terms, topic vectors and representative documents, all
     discarded here: `fit_topics` describes the topics after the outlier policy and the split of
-    broad fronts have changed their members. Skipping them saved 11 s of 84 s at 5,756 works
-    (docs/benchmarks.md, *Topics stage*). bertopic is pinned, so these two hooks stay put.
+    broad fronts have changed their members. Measured at 6,000 works, the saving is within the
+    noise (37.7 s with them, 37.8 s without; docs/benchmarks.md, *Topics stage*): this is about
+    not computing what is thrown away. bertopic is pinned, so these two hooks stay put.
     """
     from bertopic import BERTopic
 
