@@ -71,11 +71,8 @@ def main(argv: list[str]) -> None:
             print(f"{backend}: {results[backend]}", flush=True)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        from fronts.config import EmbedConfig
-
         payload = {
             "benchmark": "backends",
-            "default": EmbedConfig().backend,
             "machine": machine(),
             "texts": len(texts),
             "backends": results,
