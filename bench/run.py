@@ -1,6 +1,6 @@
 """Benchmark the main run: per-stage wall time and peak memory, cold and warm, against a baseline.
 
-    .venv/bin/python bench/run.py [CORPUS ...] [--no-baseline] [--json OUT.json]
+    .venv/bin/python bench/run.py [CORPUS ...] [--no-baseline] [--config CFG.toml] [--json OUT]
 
 CORPUS is `sample`, `bibexpy`, `quantum`, or `planted:N`: N works of the planted-fronts corpus
 (`fronts.evaluation.planted`, default plan, corpus seed 0) built from the real abstracts of
@@ -107,7 +107,12 @@ _COLUMN = {"ingest": "ingest+normalise", "normalise": "ingest+normalise", "score
 
 
 def run_fronts(
-    files: list[Path], window, db: Path, rss: PeakRSS, reuse_topics: bool = True
+    files: list[Path],
+    window,
+    db: Path,
+    rss: PeakRSS,
+    reuse_topics: bool = True,
+    config_file: str | None = None,
 ) -> dict:
     """One run through `run_pipeline`, each stage timed (reading the exports counts as ingest)."""
     from fronts.config import load_config
@@ -116,7 +121,7 @@ def run_fronts(
     from fronts.stages.inputs import read_inputs
     from fronts.warehouse import open_warehouse
 
-    config = load_config(None, db=db, window=window)
+    config = load_config(config_file, db=db, window=window)
     table: dict = {}
 
     def timed(stage, work):
@@ -177,13 +182,16 @@ def child(spec_json: str, mode: str) -> None:
     spec = json.loads(spec_json)
     files = [Path(f) for f in spec["files"]]
     window = tuple(spec["window"]) if spec["window"] else None
+    config_file = spec.get("config")
     rss = PeakRSS()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         if mode == "fronts":
-            result = {"cold": run_fronts(files, window, db, rss)}
-            result["warm"] = run_fronts(files, window, db, rss)
-            result["refit"] = run_fronts(files, window, db, rss, reuse_topics=False)
+            result = {"cold": run_fronts(files, window, db, rss, config_file=config_file)}
+            result["warm"] = run_fronts(files, window, db, rss, config_file=config_file)
+            result["refit"] = run_fronts(
+                files, window, db, rss, reuse_topics=False, config_file=config_file
+            )
         else:
             # The baseline gets the same window's texts; preparing them is not timed.
             from fronts.config import load_config
@@ -261,7 +269,8 @@ def main(argv: list[str]) -> None:
 
     baseline = "--no-baseline" not in argv
     out = Path(argv[argv.index("--json") + 1]) if "--json" in argv else None
-    skip = {out.as_posix()} if out else set()
+    config_file = argv[argv.index("--config") + 1] if "--config" in argv else None
+    skip = {a for a in (out.as_posix() if out else None, config_file) if a}
     names = [a for a in argv if not a.startswith("--") and a not in skip]
     names = names or ["planted:5000", "planted:20000"]
     print(f"machine: {os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.2f}")
@@ -275,7 +284,7 @@ def main(argv: list[str]) -> None:
                 results.append({"corpus": name, "skipped": str(exc)})
                 _save(out, results, machine())
                 continue
-            spec = {"files": [str(f) for f in files], "window": window}
+            spec = {"files": [str(f) for f in files], "window": window, "config": config_file}
             load = os.getloadavg()[0]
             result = _measure(name, spec, "fronts")
             if result is None:
