@@ -44,7 +44,7 @@ _VERSIONED = (
 )
 # Settings that cannot change a run's results: where things are stored, how the work is
 # scheduled, and the ingest settings (their effect is in the corpus, which is hashed itself).
-_NOT_RESULTS: dict[str, Any] = {
+NOT_RESULTS: dict[str, Any] = {
     "db": True,
     "reports": True,
     "ingest": True,
@@ -154,7 +154,7 @@ def corpus_fingerprint(works: pl.DataFrame, n_citations: int) -> str:
 
 def result_settings(config: RunConfig) -> dict[str, Any]:
     """The part of the configuration that can change a run's results (see the module doc)."""
-    return config.model_dump(mode="json", exclude=_NOT_RESULTS)
+    return config.model_dump(mode="json", exclude=NOT_RESULTS)
 
 
 def run_id_for(corpus_sha256: str, config: RunConfig) -> str:

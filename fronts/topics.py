@@ -20,6 +20,7 @@ topic, ties broken by the smallest work_id. Same inputs and seed give identical 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import warnings
 from dataclasses import dataclass
@@ -285,8 +286,6 @@ class ConsensusClusterer:
 
 def resolve_jobs(tasks: int, config: TopicsConfig) -> int:
     """Worker processes for `tasks` layouts: `topics.jobs`, else one per usable CPU core."""
-    import os
-
     cores = config.jobs or len(os.sched_getaffinity(0))
     return max(1, min(cores, tasks))
 

@@ -10,10 +10,13 @@ per record so that it can be quarantined alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
-from fronts.ingest.common import decode, read_bytes
+from fronts.config import IngestConfig
+from fronts.errors import InputFormatError
+from fronts.ingest.common import ParsedRecord, ReadResult, decode, finalise, read_bytes
 
 _LINE_END_RE = re.compile(r"\r\n|\r|\n")
 # Lists inside one value: CNKI and Wanfang separate authors and keywords with ";" (or the
@@ -119,3 +122,41 @@ def starts_with(head: str, start: re.Pattern[str]) -> bool:
         if line.strip():
             return bool(start.match(line.strip()))
     return False
+
+
+def read_tagged(
+    path: Path,
+    config: IngestConfig,
+    *,
+    source: str,
+    label: str,
+    marker: str,
+    start: re.Pattern[str],
+    tag: re.Pattern[str],
+    fields: Callable[[dict[str, list[str]]], dict[str, Any]],
+) -> ReadResult:
+    """Read a tagged-text export whose records each begin with a `start` line.
+
+    Each block's tags (`tag`) become fields through `fields`; a block `fields` cannot read is
+    quarantined with the reason. `label` names the format in messages ("EndNote") and
+    `marker` the start line users look for ("%0 "). Lines before the first record are counted
+    in a note, as is a GB18030 decoding.
+    """
+    path = Path(path)
+    text, encoding_note = read_text_cjk(path)
+    blocks, stray = split_blocks(lines_of(text), start)
+    if not blocks:
+        raise InputFormatError(path, f"no {label} records (no {marker!r} line) found")
+
+    def parse(lines: list[str]) -> ParsedRecord:
+        raw = "\n".join(lines)
+        try:
+            return ParsedRecord(fields(parse_tags(lines, tag)), raw)
+        except ValueError as exc:
+            return ParsedRecord(None, raw, f"unparseable {label} record: {exc}")
+
+    result = finalise([parse(b) for b in blocks], path=path, source=source, config=config)
+    result.notes += [n for n in (encoding_note,) if n]
+    if stray:
+        result.notes.append(f"{stray} non-empty line(s) before the first record were ignored")
+    return result

@@ -18,17 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from fronts.config import IngestConfig
-from fronts.errors import InputFormatError
-from fronts.ingest.blocks import (
-    first,
-    items,
-    lines_of,
-    parse_tags,
-    read_text_cjk,
-    split_blocks,
-    starts_with,
-)
-from fronts.ingest.common import ParsedRecord, ReadResult, finalise
+from fronts.ingest.blocks import first, items, read_tagged, starts_with
+from fronts.ingest.common import ReadResult
 from fronts.ingest.countries import countries_of_addresses
 from fronts.ingest.endnote import chinese_or
 
@@ -46,24 +37,16 @@ def sniff(path: Path, head: str, config: IngestConfig) -> bool:
 
 def read(path: Path, config: IngestConfig) -> ReadResult:
     """Parse a CNKI E-Study file; every DataType-started block becomes one record."""
-    path = Path(path)
-    text, encoding_note = read_text_cjk(path)
-    blocks, stray = split_blocks(lines_of(text), _START_RE)
-    if not blocks:
-        raise InputFormatError(path, "no CNKI records (no 'DataType:' line) found")
-    result = finalise([_parse(b) for b in blocks], path=path, source=NAME, config=config)
-    result.notes += [n for n in (encoding_note,) if n]
-    if stray:
-        result.notes.append(f"{stray} non-empty line(s) before the first record were ignored")
-    return result
-
-
-def _parse(lines: list[str]) -> ParsedRecord:
-    raw = "\n".join(lines)
-    try:
-        return ParsedRecord(fields(parse_tags(lines, _TAG_RE)), raw)
-    except ValueError as exc:
-        return ParsedRecord(None, raw, f"unparseable CNKI record: {exc}")
+    return read_tagged(
+        path,
+        config,
+        source=NAME,
+        label="CNKI",
+        marker="DataType:",
+        start=_START_RE,
+        tag=_TAG_RE,
+        fields=fields,
+    )
 
 
 def fields(tags: dict[str, list[str]]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from fronts.config import RunConfig
 from fronts.coupling import ClusteringSpace, choose_space
 from fronts.embed import build_texts, load_model, model_key
 from fronts.embedding_cache import run_vectors
-from fronts.runs import RunInfo, run_works
+from fronts.runs import NOT_RESULTS, RunInfo, run_works
 from fronts.scale import cluster_shards
 from fronts.schemas import OUTLIER
 from fronts.stages.base import StageContext, StageResult
@@ -58,10 +58,8 @@ def clustering_space(
 def topic_inputs_key(config: RunConfig) -> str:
     """What a topic fit depends on besides the corpus: the embedding, topics and seed settings."""
     parts = {
-        "embed": config.embed.model_dump(
-            mode="json", exclude={"threads", "batch_size", "cache", "commit_every", "onnx_cache"}
-        ),
-        "topics": config.topics.model_dump(mode="json", exclude={"jobs"}),
+        "embed": config.embed.model_dump(mode="json", exclude=NOT_RESULTS["embed"]),
+        "topics": config.topics.model_dump(mode="json", exclude=NOT_RESULTS["topics"]),
         "seed": config.seed,
     }
     return json.dumps(parts, sort_keys=True)
