@@ -65,7 +65,8 @@ class TopicResult:
 
     `doc_topics` and `topics` have the columns of the warehouse tables of the same name minus
     run_id, sorted by work_id and by topic_id. `outlier_share_clustered` is the share of works
-    HDBSCAN left as outliers; `outlier_share` the share still unassigned after the outlier policy.
+    in no cluster (HDBSCAN's outliers, less those a split front's clustering placed in one of its
+    sub-fronts); `outlier_share` the share still unassigned after the outlier policy.
     """
 
     doc_topics: pl.DataFrame
@@ -358,25 +359,30 @@ MIN_CORE_COVERAGE = 0.2
 def split_broad(
     vectors: np.ndarray,
     labels: np.ndarray,
+    core: np.ndarray,
     config: TopicsConfig,
     seed: int,
     min_cluster_size: int,
     cap: int,
-    core: np.ndarray | None = None,
     depth: int = 2,
-) -> np.ndarray:
-    """Labels with every topic above `cap` works split into its sub-topics where it has them.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every topic above `cap` works split into its sub-topics where it has them.
 
-    A broad topic's works are clustered again on their own: a fresh consensus of UMAP layouts
-    of just these works (structure that the layout of the whole corpus flattens shows there),
-    with HDBSCAN's excess-of-mass selection, else leaf selection. The split is kept when it
-    finds two or more sub-topics of at least `min_cluster_size` works whose cores hold at least
-    MIN_CORE_COVERAGE of the topic; the topic's other works join their nearest sub-topic
-    (cosine to its centroid), as the outlier policy joined most of them to the broad topic. A
-    part still above `cap` is split again, `depth` levels at most. Topics that cannot be split
-    keep their label (`broad_reason`).
+    `core` marks the works a clustering placed in their topic (the others were assigned to it
+    by the outlier policy). A broad topic's works are clustered again on their own: a fresh
+    consensus of UMAP layouts of just these works (structure that the layout of the whole
+    corpus flattens shows there), with HDBSCAN's excess-of-mass selection, else leaf selection.
+    The split is kept when it finds two or more sub-topics of at least `min_cluster_size` works
+    that hold at least MIN_CORE_COVERAGE of the topic. Their members are core works of the
+    sub-topics: the clustering of the topic placed them there, as the clustering of the corpus
+    placed the topic's core. The topic's other works join their nearest sub-topic (cosine to
+    its centroid), as the outlier policy joined most of them to the broad topic, and keep
+    their status. A part still above `cap` is split again, `depth` levels at most. Topics that
+    cannot be split keep their label (`broad_reason`).
+
+    Returns (labels, core), the same works with the split topics' new labels and cores.
     """
-    out = labels.copy()
+    out, out_core = labels.copy(), core.copy()
     unit = unit_rows(vectors)
     for topic in np.unique(labels[labels >= 0]).tolist():
         members = np.flatnonzero(labels == topic)
@@ -387,20 +393,17 @@ def split_broad(
         parts = _sub_topics(vectors[members], config, seed, sub_size)
         if parts is None:
             continue
+        part_core = core[members] | (parts >= 0)
         parts = _join_nearest(unit[members], parts)
-        if core is not None:  # a sub-front needs a core of its own: its centroid, its examples
-            parts = _with_cores(unit[members], parts, core[members], sub_size)
-            if parts is None:
-                continue
         if depth > 1:
-            inner = None if core is None else core[members]
-            parts = split_broad(
-                vectors[members], parts, config, seed, min_cluster_size, cap, inner, depth - 1
+            parts, part_core = split_broad(
+                vectors[members], parts, part_core, config, seed, min_cluster_size, cap, depth - 1
             )
         ids = np.unique(parts)
         new = np.concatenate([[topic], out.max() + 1 + np.arange(ids.size - 1)])
         out[members] = new[np.searchsorted(ids, parts)]
-    return out
+        out_core[members] = part_core
+    return out, out_core
 
 
 def _auto(config: TopicsConfig) -> TopicsConfig:
@@ -428,18 +431,6 @@ def _sub_topics(
         if big.size >= 2 and coverage >= MIN_CORE_COVERAGE:
             return np.where(np.isin(labels, big), labels, OUTLIER)
     return None
-
-
-def _with_cores(
-    unit: np.ndarray, parts: np.ndarray, core: np.ndarray, min_core: int
-) -> np.ndarray | None:
-    """`parts` without the parts that hold fewer than `min_core` core works (their works join
-    the nearest remaining part); None when fewer than two parts remain."""
-    counts = np.bincount(parts[core], minlength=int(parts.max()) + 1)
-    keep = np.flatnonzero(counts >= min_core)
-    if keep.size < 2:
-        return None
-    return _join_nearest(unit, np.where(np.isin(parts, keep), parts, OUTLIER))
 
 
 def _join_nearest(unit: np.ndarray, parts: np.ndarray) -> np.ndarray:
@@ -681,7 +672,6 @@ def fit_topics(
             f"majority of {clusterer.runs_} fits); set a smaller hdbscan.min_cluster_size "
             "(or hdbscan.min_samples) in the configuration"
         )
-    share_clustered = float((clustered < 0).mean())
     # Outliers join the nearest cluster in the space the clusters were found in; a work's
     # similarity to its topic is always the text's (what the indicators and reader use).
     final, reassigned, similarity = reassign_outliers(
@@ -693,9 +683,11 @@ def fit_topics(
     # small corpus's fronts grow past the cap (the clustering leaves most works unassigned).
     cap = resolve_max_cluster_size(n, mcs, config)
     if config.hdbscan.split_broad and cap > 0:
-        split = split_broad(clustered_space, final, config, seed, mcs, cap, core=~reassigned)
+        split, core_works = split_broad(
+            clustered_space, final, (final >= 0) & ~reassigned, config, seed, mcs, cap
+        )
         if not np.array_equal(split, final):
-            final = split
+            final, reassigned = split, (split >= 0) & ~core_works
             similarity = _similarity_to_topic(unit, final, np.where(reassigned, OUTLIER, final))
     final = _renumber(final)
     core = np.where(reassigned, OUTLIER, final)  # cluster members under the new numbering
@@ -763,7 +755,8 @@ def fit_topics(
     return TopicResult(
         doc_topics=doc_topics.sort("work_id"),
         topics=topics.sort("topic_id"),
-        outlier_share_clustered=share_clustered,
+        # in no cluster of the corpus's clustering nor of a split front's
+        outlier_share_clustered=float((core < 0).mean()),
         outlier_share=float((final < 0).mean()),
         n_topics=n_topics,
     )

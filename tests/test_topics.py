@@ -405,7 +405,7 @@ def test_representative_works_are_core_members_closest_first(fitted: Any) -> Non
             & (pl.col("assignment") == "cluster")
             & ~pl.col("work_id").is_in(row["representative_work_ids"])
         )["similarity"].max()
-        assert best_other <= min(ordered)
+        assert best_other is None or best_other <= min(ordered)  # None: all core works shown
 
 
 @pytest.mark.shared
@@ -565,17 +565,26 @@ def test_a_broad_topic_is_split_along_its_sub_topics_and_none_is_lost() -> None:
     rows.append(centres[4] + 0.3 * rng.standard_normal((30, 24)))
     vectors = np.vstack(rows).astype(np.float32)
     labels = np.array([0] * 160 + [1] * 30)
+    # the clustering of the corpus placed only the first group's works and the small topic
+    core = np.r_[np.ones(40, bool), np.zeros(120, bool), np.ones(30, bool)]
     config = TopicsConfig(consensus={"runs": 3})
-    split = split_broad(vectors, labels, config, seed=1, min_cluster_size=10, cap=60)
+    split, split_core = split_broad(vectors, labels, core, config, 1, 10, 60)
     assert (split >= 0).all() and split.size == labels.size  # every work keeps a topic
     assert (split[160:] == 1).all()  # a topic within the cap is left alone
     parts = [np.bincount(split[i * 40 : (i + 1) * 40]).argmax() for i in range(4)]
     assert len(set(parts)) == 4 and 1 not in parts  # the four groups, four topics
     assert max(np.bincount(split)) <= 60
+    # a core stays core; each new sub-topic's core is what the topic's own clustering found
+    assert split_core[core].all()
+    for part in parts[1:]:
+        assert split_core[split == part].sum() >= 10
     # outliers stay outliers: only topics are split
     with_noise = np.where(np.arange(190) % 17 == 0, -1, labels)
-    again = split_broad(vectors, with_noise, config, seed=1, min_cluster_size=10, cap=60)
+    again, again_core = split_broad(
+        vectors, with_noise, core & (with_noise >= 0), config, 1, 10, 60
+    )
     assert ((again < 0) == (with_noise < 0)).all()
+    assert not again_core[with_noise < 0].any()
 
 
 @pytest.mark.shared
