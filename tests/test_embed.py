@@ -91,8 +91,7 @@ def test_text_hashes_are_sha256_of_utf8_and_stable(texts: pl.DataFrame) -> None:
 
 
 def test_model_key_names_model_and_truncation(tmp_path: Any) -> None:
-    assert model_key(EmbedConfig()) == "all-MiniLM-L6-v2@128"  # torch, the default backend
-    assert model_key(EmbedConfig(backend="onnx")) == "all-MiniLM-L6-v2@128#onnx"
+    assert model_key(EmbedConfig()) == "all-MiniLM-L6-v2@128#onnx"  # the default backend
     assert model_key(EmbedConfig(backend="torch")) == "all-MiniLM-L6-v2@128"
     assert model_key(EmbedConfig(backend="torch", max_seq_length=256)) == "all-MiniLM-L6-v2@256"
     (tmp_path / "modules.json").write_text("[]")
