@@ -44,6 +44,7 @@ FILES = {
     "gate_int8": "backends-planted-onnx-int8.json",
     "topics_stage": "topics-stage.json",
     "scale": "scale-60k.json",
+    "scale_default": "scale-60k-default.json",
     "run13": "run-issue13.json",
     "run13_default": "run-issue13-default.json",
 }
