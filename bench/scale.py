@@ -1,7 +1,7 @@
 """Benchmark the seed's scale: 60,000 works cold, the warm rerun, and a +10,000 annual increment.
 
     .venv/bin/python bench/scale.py [--works 60000] [--increment 10000] [--json OUT.json]
-                                    [--config CONFIG.toml]
+                                    [--config CONFIG.toml] [--keep DIR]
 
 ../shared holds fewer distinct abstracts than 60,000, so the corpus is assembled: every distinct
 work with an abstract of every shared corpus (one corpus = one subject), then, until the size
@@ -16,12 +16,15 @@ Three runs in one fresh process, through `run_pipeline` as the Prefect tasks cal
 warehouse and cache, no exported model reused: the ONNX export is timed too), warm (the same
 corpus again: vectors cached, the topic fit reused), increment (the 10k new works added to the
 same warehouse: only they are embedded, topics fitted again, lineage linked). Peak memory is
-sampled for this process and, separately, for all its worker processes together. Prints
-numbers; asserts nothing.
+sampled every 100 ms, per stage: this process's RSS, its worker processes' RSS summed, and the
+whole tree's PSS (shared pages counted once). `--keep DIR` writes the corpus and the warehouse
+into DIR and leaves them there (to profile a stage again without re-embedding). Prints numbers;
+asserts nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -40,11 +43,17 @@ WINDOW = [1900, 2026]
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
-class TreeRSS:
-    """Peak resident memory of this process and of its descendants, sampled every 100 ms."""
+class TreeMemory:
+    """Peak memory of this process and its workers, sampled every 100 ms, per stage label.
+
+    Two readings: the main process's RSS, and the whole tree's PSS (proportional set size:
+    a page shared by n processes counts 1/n in each), which is what the tree really holds.
+    The workers map the main process's vectors and libraries, so summing RSS counts those twice.
+    """
 
     def __init__(self) -> None:
-        self.main = self.children = 0
+        self.stage = "other"
+        self.peaks: dict[str, dict[str, int]] = {}
         self._page = os.sysconf("SC_PAGE_SIZE")
         threading.Thread(target=self._run, daemon=True).start()
 
@@ -54,6 +63,17 @@ class TreeRSS:
                 return int(fh.read().split()[1]) * self._page
         except OSError:
             return 0
+
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        return 0
 
     def _descendants(self, pid: int) -> list[int]:
         out = []
@@ -75,14 +95,36 @@ class TreeRSS:
         me = os.getpid()
         while True:
             time.sleep(0.1)
-            self.main = max(self.main, self._rss(me))
-            self.children = max(self.children, sum(self._rss(p) for p in self._descendants(me)))
+            tree = [me, *self._descendants(me)]
+            sample = {
+                "main_rss": self._rss(me),
+                "workers_rss": sum(self._rss(p) for p in tree[1:]),
+                "tree_pss": sum(self._pss(p) for p in tree),
+            }
+            peak = self.peaks.setdefault(self.stage, dict.fromkeys(sample, 0))
+            for key, value in sample.items():
+                peak[key] = max(peak[key], value)
 
     def reset(self) -> None:
-        self.main = self.children = 0
+        self.peaks = {}
 
     def read(self) -> dict:
-        return {"main_mb": round(self.main / 2**20), "workers_mb": round(self.children / 2**20)}
+        """Peaks over the run, and the stage where the tree's PSS peaked."""
+        mb = {
+            k: round(max((p[k] for p in self.peaks.values()), default=0) / 2**20)
+            for k in ("main_rss", "workers_rss", "tree_pss")
+        }
+        top = max(self.peaks, key=lambda s: self.peaks[s]["tree_pss"], default=None)
+        return {
+            "main_mb": mb["main_rss"],
+            "workers_mb": mb["workers_rss"],
+            "tree_pss_mb": mb["tree_pss"],
+            "by_stage_mb": {
+                stage: {k: round(v / 2**20) for k, v in peak.items()}
+                for stage, peak in self.peaks.items()
+            },
+            "tree_pss_peak_stage": top,
+        }
 
 
 def subject_works() -> dict[str, list[dict]]:
@@ -161,7 +203,9 @@ def write_openalex(path: Path, works: list[dict]) -> Path:
     return path
 
 
-def run_once(db: Path, files: list[Path], config_file: Path | None, rss: TreeRSS, **kw) -> dict:
+def run_once(
+    db: Path, files: list[Path], config_file: Path | None, memory: TreeMemory, **kw
+) -> dict:
     """One run through `run_pipeline`, per-stage seconds and peak memory."""
     from fronts.config import load_config
     from fronts.pipeline import run_pipeline
@@ -173,21 +217,27 @@ def run_once(db: Path, files: list[Path], config_file: Path | None, rss: TreeRSS
     seconds: dict[str, float] = {}
 
     def timed(stage, work):
+        memory.stage = stage.name
         t0 = time.perf_counter()
-        result = work()
+        try:
+            result = work()
+        finally:
+            memory.stage = "other"
         seconds[stage.name] = round(seconds.get(stage.name, 0) + time.perf_counter() - t0, 1)
         return result
 
-    rss.reset()
+    memory.reset()
+    memory.stage = "read"
     t0 = time.perf_counter()
     with open_warehouse(db, command="bench/scale.py") as warehouse:
         inputs = read_inputs(warehouse.con, files, config.ingest, replace=False)
         seconds["read"] = round(time.perf_counter() - t0, 1)
+        memory.stage = "other"
         outcome = run_pipeline(warehouse, config, inputs, RunOptions(report=False), executor=timed)
     return {
         "total_s": round(time.perf_counter() - t0, 1),
         "stages_s": seconds,
-        "peak": rss.read(),
+        "peak": memory.read(),
         "embed": outcome.stages["embed"].summary(),
         "topics": outcome.stages["topics"].summary(),
         "backend": config.embed.backend,
@@ -204,8 +254,11 @@ def main(argv: list[str]) -> None:
     n_increment = int(option("--increment", "10000"))
     out = option("--json", None)
     config_file = Path(option("--config", "")) if option("--config", None) else None
-    rss = TreeRSS()
-    with tempfile.TemporaryDirectory() as tmp:
+    memory = TreeMemory()
+    keep = option("--keep", None)
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() if keep is None else contextlib.nullcontext(keep) as tmp:
         t0 = time.perf_counter()
         base, increment = assemble(n_works, n_increment)
         real = sum(":" not in w["title"] for w in base)  # a rough count, for the record
@@ -218,7 +271,7 @@ def main(argv: list[str]) -> None:
         kw = {"embed.onnx_cache": str(onnx_cache)}
         result = {"works": len(base), "increment_works": len(increment)}
         for name, run_files in (("cold", files), ("warm", files), ("increment", files + extra)):
-            result[name] = run_once(db, run_files, config_file, rss, **kw)
+            result[name] = run_once(db, run_files, config_file, memory, **kw)
             print(f"{name}: {json.dumps(result[name])}", flush=True)
     result["real_titles_without_colon"] = real
     if out:
