@@ -12,14 +12,14 @@ entry (checked), and a subject's vocabulary stays its own. The increment is buil
 from pairs not used before. Works are written as OpenAlex JSON Lines; the window covers every
 year, so every work is analysed.
 
-Three runs in one fresh process, through `run_pipeline` as the Prefect tasks call it: cold (empty
-warehouse and cache, no exported model reused: the ONNX export is timed too), warm (the same
-corpus again: vectors cached, the topic fit reused), increment (the 10k new works added to the
-same warehouse: only they are embedded, topics fitted again, lineage linked). Peak memory is
-sampled every 100 ms, per stage: this process's RSS, its worker processes' RSS summed, and the
-whole tree's PSS (shared pages counted once). `--keep DIR` writes the corpus and the warehouse
-into DIR and leaves them there (to profile a stage again without re-embedding). Prints numbers;
-asserts nothing.
+Three runs, each in a fresh process as each `fronts run` is, through `run_pipeline` as the
+Prefect tasks call it: cold (empty warehouse and cache, no exported model reused: the ONNX export
+is timed too), warm (the same corpus again: vectors cached, the topic fit reused), increment (the
+10k new works added to the same warehouse: only they are embedded, topics fitted again, lineage
+linked). Peak memory is sampled every 100 ms, per stage: the run's process's RSS, its worker
+processes' RSS summed, and the whole tree's PSS (shared pages counted once). `--keep DIR` writes
+the corpus and the warehouse into DIR and leaves them there (to profile a stage again without
+re-embedding). Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -244,6 +244,19 @@ def run_once(
     }
 
 
+def _sampled_run(db: Path, files: list[Path], config_file: Path | None, kw: dict) -> dict:
+    return run_once(db, files, config_file, TreeMemory(), **kw)
+
+
+def in_fresh_process(db: Path, files: list[Path], config_file: Path | None, kw: dict) -> dict:
+    """`run_once` in a new interpreter that samples its own memory and its workers'."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_sampled_run, db, files, config_file, kw).result()
+
+
 def main(argv: list[str]) -> None:
     from fronts.evaluation.harness import machine
 
@@ -254,7 +267,6 @@ def main(argv: list[str]) -> None:
     n_increment = int(option("--increment", "10000"))
     out = option("--json", None)
     config_file = Path(option("--config", "")) if option("--config", None) else None
-    memory = TreeMemory()
     keep = option("--keep", None)
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
@@ -271,7 +283,7 @@ def main(argv: list[str]) -> None:
         kw = {"embed.onnx_cache": str(onnx_cache)}
         result = {"works": len(base), "increment_works": len(increment)}
         for name, run_files in (("cold", files), ("warm", files), ("increment", files + extra)):
-            result[name] = run_once(db, run_files, config_file, memory, **kw)
+            result[name] = in_fresh_process(db, run_files, config_file, kw)
             print(f"{name}: {json.dumps(result[name])}", flush=True)
     result["real_titles_without_colon"] = real
     if out:

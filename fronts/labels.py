@@ -107,7 +107,9 @@ def class_tfidf(counts: sp.csr_matrix, labels: np.ndarray, classes: np.ndarray) 
         (np.ones(len(labels)), (rows, np.arange(len(labels)))), shape=(len(classes), len(labels))
     )
     per_class = sp.csr_matrix(member @ counts)
-    from bertopic.vectorizers import ClassTfidfTransformer  # bertopic takes seconds to import
+    from fronts.bertopic_import import import_bertopic  # bertopic takes seconds to import
+
+    ClassTfidfTransformer = import_bertopic().vectorizers.ClassTfidfTransformer
 
     # np.matrix semantics matter: ClassTfidfTransformer multiplies by its idf with `*`.
     return sp.csr_matrix(ClassTfidfTransformer().fit(per_class).transform(per_class))

@@ -537,8 +537,9 @@ def _cluster(
     shards: Any = None,
 ) -> tuple[np.ndarray, ConsensusClusterer]:
     """BERTopic's fit with the consensus cluster model. Returns the labels and the clusterer."""
-    from bertopic.dimensionality import BaseDimensionalityReduction
+    from fronts.bertopic_import import import_bertopic
 
+    BaseDimensionalityReduction = import_bertopic().dimensionality.BaseDimensionalityReduction
     clusterer = ConsensusClusterer(
         config, seed, min_cluster_size, with_map=True, progress=progress, shards=shards
     )
@@ -568,9 +569,9 @@ def _labels_only_bertopic() -> type:
     noise (37.7 s with them, 37.8 s without; docs/benchmarks.md, *Topics stage*): this is about
     not computing what is thrown away. bertopic is pinned, so these two hooks stay put.
     """
-    from bertopic import BERTopic
+    from fronts.bertopic_import import import_bertopic
 
-    class LabelsOnlyBERTopic(BERTopic):
+    class LabelsOnlyBERTopic(import_bertopic().BERTopic):
         def _extract_topics(self, *args: Any, **kwargs: Any) -> None:
             self.topic_representations_ = {}
 
@@ -652,6 +653,7 @@ def fit_topics(
         clustered_space = hybrid_vectors(vectors, coupling[order], config.coupling.weight)
     else:
         clustered_space = vectors.astype(np.float32)
+    del vectors  # 180 MB at 60,000 works, held through the whole fit otherwise
 
     mcs = resolve_min_cluster_size(n, config)
     needed = max(3 * mcs, config.umap.n_neighbors + 1)

@@ -88,3 +88,29 @@ def test_backend_keys_and_refusals(tmp_path):
     (tmp_path / "modules.json").write_text(json.dumps(modules))
     with pytest.raises(ConfigError, match="Dense"):
         load_model(EmbedConfig(model=str(tmp_path), backend="onnx-int8"))
+
+
+FRESH_RUN = """
+import sys
+from pathlib import Path
+from fronts.config import EmbedConfig
+from fronts.embed import embed_texts, load_model
+encoder = load_model(EmbedConfig(backend="onnx", onnx_cache=Path(sys.argv[1])))
+assert embed_texts(encoder, ["a title. an abstract"], 8, progress=False).shape == (1, 384)
+print(sorted(m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules))
+"""
+
+
+def test_an_onnx_run_never_loads_torch_in_its_own_process(tmp_path):
+    # exported in a child process (500 MB of torch and transformers returned when it ends),
+    # then, cached, keyed without importing torch
+    import subprocess
+    import sys
+
+    for _ in ("cold", "cached"):
+        run = subprocess.run(
+            [sys.executable, "-c", FRESH_RUN, str(tmp_path)], capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == "[]"
+    assert len(list(tmp_path.glob("*.onnx"))) == 1
