@@ -105,9 +105,6 @@ class TreeMemory:
             for key, value in sample.items():
                 peak[key] = max(peak[key], value)
 
-    def reset(self) -> None:
-        self.peaks = {}
-
     def read(self) -> dict:
         """Peaks over the run, and the stage where the tree's PSS peaked."""
         mb = {
@@ -226,7 +223,6 @@ def run_once(
         seconds[stage.name] = round(seconds.get(stage.name, 0) + time.perf_counter() - t0, 1)
         return result
 
-    memory.reset()
     memory.stage = "read"
     t0 = time.perf_counter()
     with open_warehouse(db, command="bench/scale.py") as warehouse:

@@ -41,9 +41,7 @@ def import_bertopic() -> ModuleType:
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # import raises ModuleNotFoundError
     try:
-        module = importlib.import_module("bertopic")
-        importlib.import_module("bertopic.vectorizers")
-        importlib.import_module("bertopic.dimensionality")
+        module = importlib.import_module("bertopic")  # with .vectorizers and .dimensionality
     finally:
         for name in hidden:
             if sys.modules.get(name, ...) is None:
