@@ -254,16 +254,24 @@ def in_fresh_process(db: Path, files: list[Path], config_file: Path | None, kw: 
 
 
 def main(argv: list[str]) -> None:
+    import argparse
+
     from fronts.evaluation.harness import machine
 
-    def option(name: str, default: str | None) -> str | None:
-        return argv[argv.index(name) + 1] if name in argv else default
-
-    n_works = int(option("--works", "60000"))
-    n_increment = int(option("--increment", "10000"))
-    out = option("--json", None)
-    config_file = Path(option("--config", "")) if option("--config", None) else None
-    keep = option("--keep", None)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--works", type=int, default=60000)
+    parser.add_argument("--increment", type=int, default=10000)
+    parser.add_argument("--json", dest="out", help="write the results to this JSON file")
+    parser.add_argument("--config", type=Path, help="a fronts TOML configuration")
+    parser.add_argument("--keep", help="keep the corpus and warehouse in this folder")
+    args = parser.parse_args(argv)
+    n_works, n_increment, out, config_file, keep = (
+        args.works,
+        args.increment,
+        args.out,
+        args.config,
+        args.keep,
+    )
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() if keep is None else contextlib.nullcontext(keep) as tmp:
