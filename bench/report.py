@@ -42,6 +42,7 @@ FILES = {
     "gate_torch": "backends-planted-torch.json",
     "gate_onnx": "backends-planted-onnx.json",
     "gate_int8": "backends-planted-onnx-int8.json",
+    "int8_selective": "int8-selective.json",
     "topics_stage": "topics-stage.json",
     "scale": "scale-60k.json",
     "scale_default": "scale-60k-default.json",

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import fronts.topics
+import fronts.layouts
 from fronts.config import EmbedConfig, IngestConfig, ScaleConfig, TopicsConfig, load_config
 from fronts.embed import embed_chunks, load_model
 from fronts.errors import ConfigError
@@ -47,7 +47,7 @@ def layout_inputs() -> tuple[np.ndarray, tuple]:
     centres = rng.normal(size=(3, 16))
     vectors = np.repeat(centres, 40, axis=0) + 0.2 * rng.normal(size=(120, 16))
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-    return vectors, fronts.topics.exact_knn(vectors, 15, "cosine")
+    return vectors, fronts.layouts.exact_knn(vectors, 15, "cosine")
 
 
 @pytest.mark.slow
@@ -58,8 +58,8 @@ def test_a_two_worker_cluster_gives_the_single_process_results(
     here = list(embed_chunks(lambda: load_model(config), texts, config))
     with cluster_shards(ScaleConfig(local_cluster=2)) as shards:
         there = list(embed_chunks(lambda: load_model(config), texts, config, shards=shards))
-        remote = fronts.topics.run_layouts(*layout_inputs(), TopicsConfig(), TASKS, shards=shards)
+        remote = fronts.layouts.run_layouts(*layout_inputs(), TopicsConfig(), TASKS, shards=shards)
     assert [p for p, _ in here] == [p for p, _ in there] and len(here) >= 3
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(here, there, strict=True))
-    local = fronts.topics.run_layouts(*layout_inputs(), TopicsConfig(jobs=1), TASKS)
+    local = fronts.layouts.run_layouts(*layout_inputs(), TopicsConfig(jobs=1), TASKS)
     assert all(np.array_equal(a, b) for a, b in zip(local, remote, strict=True))

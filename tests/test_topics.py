@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.metrics import homogeneity_score
 
+import fronts.layouts
 import fronts.topics
 from fronts.config import TopicsConfig
 from fronts.errors import FrontsError
@@ -34,11 +35,8 @@ from fronts.labels import (
 )
 from fronts.schemas import DOC_TOPICS, TOPICS, check_frame
 from fronts.topics import (
-    exact_knn,
-    fit_seeds,
     fit_topics,
     reassign_outliers,
-    resolve_max_cluster_size,
     resolve_min_cluster_size,
 )
 
@@ -100,36 +98,6 @@ def test_min_cluster_size_grows_with_the_square_root_of_the_corpus() -> None:
     assert [resolve_min_cluster_size(n, config) for n in sizes] == [5, 8, 15, 33, 67, 100]
     fixed = TopicsConfig(hdbscan={"min_cluster_size": 7})
     assert resolve_min_cluster_size(60_000, fixed) == 7
-
-
-def test_consensus_fits_get_independent_seeds() -> None:
-    assert fit_seeds(42, 5) == fit_seeds(42, 5) and len(set(fit_seeds(42, 5))) == 5
-    # Two run seeds share no fit: comparing them compares two independent consensuses.
-    assert not set(fit_seeds(42, 5)) & set(fit_seeds(43, 5))
-    assert fit_seeds(42, 3) == fit_seeds(42, 5)[:3]
-
-
-def test_exact_neighbours_are_the_cosine_nearest_self_first() -> None:
-    rng = np.random.default_rng(0)
-    vectors = rng.normal(size=(60, 8))
-    indices, dists, index = exact_knn(vectors, 5, "cosine")
-    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    brute = np.argsort(1 - unit @ unit.T, axis=1)[:, :5]
-    assert (indices[:, 0] == np.arange(60)).all() and np.allclose(dists[:, 0], 0, atol=1e-6)
-    assert (np.sort(indices, axis=1) == np.sort(brute, axis=1)).all()
-    assert (np.diff(dists, axis=1) >= 0).all() and index is None
-    with pytest.raises(FrontsError, match="only 'cosine'"):
-        exact_knn(vectors, 5, "euclidean")
-
-
-def test_size_cap_is_a_share_of_the_works_never_below_two_minimum_topics() -> None:
-    config = TopicsConfig()
-    assert resolve_max_cluster_size(20_000, 100, config) == 2_000
-    assert resolve_max_cluster_size(400, 10, config) == 40
-    assert resolve_max_cluster_size(100, 10, config) == 20
-    assert (
-        resolve_max_cluster_size(5_000, 50, TopicsConfig(hdbscan={"max_cluster_share": None})) == 0
-    )
 
 
 def test_too_few_works_is_a_clear_error() -> None:
@@ -437,7 +405,7 @@ def test_no_cluster_found_is_a_clear_error(
     # HDBSCAN leaving every work as noise in every fit of the consensus (in this process:
     # one job, since worker processes would not see the patch).
     monkeypatch.setattr(
-        fronts.topics, "hdbscan_labels", lambda reduced, *a, **k: np.full(len(reduced), -1)
+        fronts.layouts, "hdbscan_labels", lambda reduced, *a, **k: np.full(len(reduced), -1)
     )
     frame, vectors = corpus
     with pytest.raises(FrontsError, match=r"smaller hdbscan\.min_cluster_size"):
@@ -463,25 +431,9 @@ def test_one_process_or_several_give_identical_frames(corpus: Any, fitted: Any, 
         SEED,
         model,
     )
-    assert fronts.topics.resolve_jobs(6, TopicsConfig()) == min(6, len(os.sched_getaffinity(0)))
+    assert fronts.layouts.resolve_jobs(6, TopicsConfig()) == min(6, len(os.sched_getaffinity(0)))
     assert alone.doc_topics.equals(fitted.doc_topics)
     assert alone.topics.equals(fitted.topics)
-
-
-def test_layouts_in_worker_processes_equal_those_in_this_one() -> None:
-    rng = np.random.default_rng(3)
-    centres = rng.normal(size=(3, 16))
-    vectors = np.repeat(centres, 40, axis=0) + 0.2 * rng.normal(size=(120, 16))
-    vectors = _unit(vectors.tolist()).astype(np.float32)
-    knn = fronts.topics.exact_knn(vectors, 15, "cosine")
-    tasks = [(1, 10), (2, 10), (5, None)]
-    for array in knn[:2]:  # as a worker's memory-mapped graph: umap must not write into it
-        array.flags.writeable = False
-    here = fronts.topics.run_layouts(vectors, knn, TopicsConfig(jobs=1), tasks)
-    there = fronts.topics.run_layouts(vectors, knn, TopicsConfig(jobs=2), tasks)
-    assert len(here) == 3 and here[2].shape == (120, 2)
-    assert all(np.array_equal(a, b) for a, b in zip(here, there, strict=True))
-    assert len(np.unique(here[0][here[0] >= 0])) == 3  # the three groups, found
 
 
 def test_jit_cache_is_switched_on_for_umap() -> None:
@@ -536,14 +488,7 @@ def test_a_small_corpus_keeps_its_topics_when_the_vectors_move_by_a_millionth(
     fit = fit_topics(ids, texts, vectors, TopicsConfig(), 11, model)
     assert fit.n_topics >= 3
     assert fit.outlier_share <= TopicsConfig().max_outlier_share
-    assert fronts.topics.resolve_consensus_runs(len(ids), TopicsConfig()) == 25
-
-
-def test_consensus_fits_scale_down_with_the_corpus() -> None:
-    config = TopicsConfig()
-    runs = [fronts.topics.resolve_consensus_runs(n, config) for n in (280, 1000, 2000, 60_000)]
-    assert runs == [25, 10, 5, 5]
-    assert fronts.topics.resolve_consensus_runs(280, TopicsConfig(consensus={"runs": 3})) == 3
+    assert fronts.layouts.resolve_consensus_runs(len(ids), TopicsConfig()) == 25
 
 
 def test_a_topic_above_the_size_cap_is_broad_with_its_reason():

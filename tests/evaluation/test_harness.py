@@ -8,7 +8,7 @@ import math
 import polars as pl
 import pytest
 
-from fronts.cli import _parser
+from fronts.cli import build_parser
 from fronts.config import load_config
 from fronts.evaluation.harness import (
     format_table,
@@ -111,7 +111,7 @@ def test_json_safe_turns_nan_into_null_and_the_table_prints_a_dash():
 
 
 def test_cli_parses_bench_planted():
-    args = _parser().parse_args(
+    args = build_parser().parse_args(
         ["bench", "planted", "--sizes", "600,800", "--seeds", "2", "--subsamples", "3"]
     )
     assert (args.command, args.bench, args.sizes, args.seeds, args.subsamples) == (
