@@ -198,11 +198,9 @@ class ConsensusClusterer:
         from fronts.jit_cache import enable_jit_cache
 
         enable_jit_cache()  # before the neighbour search compiles pynndescent
-        indices, distances, _search_index = shared_knn(X, self.config, self.seed)
         # the layouts never search the graph: its search index (measured: ~45 MB at 30,000
         # works) is not kept through the fits, when the stage's memory peaks
-        self.knn_ = (indices, distances, None)
-        del _search_index
+        self.knn_ = (*shared_knn(X, self.config, self.seed)[:2], None)
         self.runs_ = resolve_consensus_runs(X.shape[0], self.config)
         tasks = [(fit_seed, self.min_cluster_size) for fit_seed in fit_seeds(self.seed, self.runs_)]
         if self.with_map:
