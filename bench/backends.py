@@ -21,7 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+from fronts.evaluation.harness import shared_corpora
+
+SHARED = shared_corpora()  # $FRONTS_SHARED_CORPORA, else ../shared/corpora
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
 

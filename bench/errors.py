@@ -26,9 +26,11 @@ import textwrap
 import time
 from pathlib import Path
 
+from fronts.evaluation.harness import shared_corpora
+
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "tests" / "fixtures"
-SHARED = HERE.parents[1] / "shared" / "corpora"
+SHARED = shared_corpora()  # $FRONTS_SHARED_CORPORA, else ../shared/corpora
 FRONTS = str(Path(sys.executable).with_name("fronts"))
 HOLD = textwrap.dedent(
     """

@@ -17,7 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+from fronts.evaluation.harness import shared_corpora
+
+SHARED = shared_corpora()  # $FRONTS_SHARED_CORPORA, else ../shared/corpora
 YEAR_1 = [SHARED / "control-quantum-wos-30k" / "raw"]
 YEAR_2 = [SHARED / "control-bci-eeg-wos" / "raw"]
 WINDOW = [1990, 2026]

@@ -15,13 +15,14 @@ import time
 from pathlib import Path
 
 from fronts.config import RunConfig
+from fronts.evaluation.harness import shared_corpora
 from fronts.ingest.detect import read_file
 from fronts.normalise import normalise_records
 from fronts.pipeline import run_pipeline
 from fronts.stages.inputs import read_inputs
 from fronts.warehouse import open_warehouse
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared/corpora/control-quantum-wos-30k"
+DEFAULT = shared_corpora() / "control-quantum-wos-30k"
 
 
 def _files(args: list[str]) -> list[Path]:

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-SHARED = Path(os.environ.get("FRONTS_SHARED_CORPORA", DEFAULT_SHARED))
+from fronts.evaluation.harness import shared_corpora
+
+SHARED = shared_corpora()  # $FRONTS_SHARED_CORPORA, else ../shared/corpora
 
 
 def weight_products(model_file: Path) -> list[str]:

@@ -31,7 +31,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+from fronts.evaluation.harness import shared_corpora
+
+SHARED = shared_corpora()  # $FRONTS_SHARED_CORPORA, else ../shared/corpora
 CORPORA = {
     "sample": None,  # the embedded biblium sample
     "bibexpy": [SHARED / "bibexpy-genai"],

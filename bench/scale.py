@@ -38,9 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-# the same variable the tests and `fronts bench` read, so a worktree elsewhere can point at them
-DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-SHARED = Path(os.environ.get("FRONTS_SHARED_CORPORA", DEFAULT_SHARED))
+from fronts.evaluation.harness import shared_corpora
+
+SHARED = shared_corpora()  # $FRONTS_SHARED_CORPORA, else ../shared/corpora
 WINDOW = [1900, 2026]
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 

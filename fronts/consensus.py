@@ -12,6 +12,11 @@ fits put it in, which is the majority-vote reading of evidence accumulation (Fre
 IEEE TPAMI 27(6):835-850). Clusters are matched by Jaccard similarity of their members, with
 the threshold 0.5 below which Hennig (2007, Computational Statistics & Data Analysis
 52(1):258-271) calls a cluster "dissolved" in another clustering.
+
+Where fits agree on which works go together but cut them at different places, no cluster
+matches and the vote keeps little; `evidence_partition` then asks the same majority of pairs of
+works (Fred & Jain's co-association matrix, cut by average linkage). `fronts.topics` uses it
+only to split a front above the size cap.
 """
 
 from __future__ import annotations
@@ -128,3 +133,49 @@ def consensus_partition(
     order = np.argsort(np.flatnonzero(won)[first[big]], kind="stable")
     mapping = dict(zip(kept[big][order].tolist(), range(int(big.sum())), strict=True))
     return np.array([mapping.get(int(x), OUTLIER) for x in labels], dtype=np.int64)
+
+
+# Evidence accumulation builds a works x works matrix: above this many works it is not tried
+# (4,096 works: a 128 MB co-association matrix and a 67 MB condensed distance vector).
+EVIDENCE_MAX_WORKS = 4096
+
+
+def coassociation(partitions: Sequence[np.ndarray]) -> np.ndarray:
+    """Share of the fits that put each pair of works in the same cluster (noise: in none)."""
+    _, index, sizes = _clusters(partitions)
+    rows, fits = np.nonzero(index >= 0)
+    member = coo_matrix(
+        (np.ones(rows.size), (rows, index[rows, fits])), shape=(index.shape[0], sizes.size)
+    ).tocsr()
+    together = (member @ member.T).toarray()
+    return together / len(partitions)
+
+
+def evidence_partition(partitions: Sequence[np.ndarray], min_size: int) -> np.ndarray:
+    """One partition by evidence accumulation (Fred & Jain 2005): works that the fits put
+    together, whatever the clusters' boundaries.
+
+    Where fits cut the same works at different places (one splits A from BC, another AB from
+    C), their clusters match no cluster of the other fits and the majority vote of
+    `consensus_partition` finds nothing; the pairs still agree. The co-association matrix
+    (`coassociation`) is clustered by average linkage and cut where the works of two groups
+    are on average together in fewer than half of the fits: the same majority, asked of pairs.
+    Groups of fewer than `min_size` works are noise; labels are 0..K-1 in order of each
+    group's first work. Above EVIDENCE_MAX_WORKS works, every work is noise (not tried).
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    n = len(partitions[0])
+    if n < 2 or n > EVIDENCE_MAX_WORKS:
+        return np.full(n, OUTLIER, dtype=np.int64)
+    distance = 1.0 - coassociation(partitions)
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    groups = fcluster(tree, t=0.5, criterion="distance")
+    ids, first, counts = np.unique(groups, return_index=True, return_counts=True)
+    big = counts >= min_size
+    order = ids[big][np.argsort(first[big], kind="stable")]
+    mapping = np.full(int(ids.max()) + 1, OUTLIER, dtype=np.int64)
+    mapping[order] = np.arange(order.size)
+    return mapping[groups]

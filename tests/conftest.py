@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from fronts.evaluation.harness import shared_corpora as shared_corpora_folder
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -14,11 +16,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_CORPORA = Path(
-    os.environ.get(
-        "FRONTS_SHARED_CORPORA", Path(__file__).resolve().parents[2] / "shared" / "corpora"
-    )
-)
+SHARED_CORPORA = shared_corpora_folder()
 
 
 @pytest.fixture(scope="session")

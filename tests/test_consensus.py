@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fronts.consensus import (
+    EVIDENCE_MAX_WORKS,
+    coassociation,
+    consensus_partition,
+    evidence_partition,
+    match_clusters,
+)
 from fronts.consensus import _clusters as clusters_of
-from fronts.consensus import consensus_partition, match_clusters
 
 
 def test_one_partition_comes_back_renumbered_without_small_clusters() -> None:
@@ -82,3 +88,43 @@ def test_same_input_same_output_and_bad_input_is_refused() -> None:
         consensus_partition([np.zeros(4), np.zeros(5)], min_size=1)
     with pytest.raises(ValueError, match="at least one"):
         consensus_partition([], min_size=1)
+
+
+def _groups_cut_differently() -> list[np.ndarray]:
+    """Three groups of six works, A B C, that no two fits cut alike: A|BC, AB|C, AC|B, A|B|C
+    with noise. Every pair inside a group is together in at least three fits of four; pairs
+    across groups in at most one."""
+    a, b, c = [0] * 6, [1] * 6, [2] * 6
+    return [
+        np.array(a + [1] * 12),  # A | BC
+        np.array([0] * 12 + [1] * 6),  # AB | C
+        np.array(a + b + [0] * 6),  # AC | B
+        np.array(a + b + c[:4] + [-1, -1]),  # A | B | C, two works of C in no cluster
+    ]
+
+
+def test_pairs_agree_where_the_fits_cut_the_groups_differently() -> None:
+    fits = _groups_cut_differently()
+    # matched by Jaccard, B's clusters (B, BC, AB) join A's or C's: the majority vote loses B
+    assert (consensus_partition(fits, min_size=3)[6:12] == -1).all()
+    labels = evidence_partition(fits, min_size=3)
+    assert labels.tolist() == [0] * 6 + [1] * 6 + [2] * 6
+    together = coassociation(fits)
+    assert together[0, 5] == 1.0 and together[0, 6] == 0.25 and together[16, 17] == 0.75
+    assert np.allclose(together, together.T)
+
+
+def test_evidence_finds_no_groups_in_fits_that_agree_on_nothing() -> None:
+    rng = np.random.default_rng(3)
+    fits = [rng.integers(-1, 4, size=60) for _ in range(9)]
+    assert (evidence_partition(fits, min_size=3) == -1).all()
+    # the same fits in the same order: the same answer; small groups are noise
+    fits = _groups_cut_differently()
+    assert evidence_partition(fits, min_size=7).tolist() == [-1] * 18
+    assert np.array_equal(evidence_partition(fits, 3), evidence_partition(fits, 3))
+
+
+def test_evidence_is_not_tried_above_its_size_limit() -> None:
+    big = [np.zeros(EVIDENCE_MAX_WORKS + 1, dtype=np.int64)] * 2
+    assert (evidence_partition(big, min_size=2) == -1).all()
+    assert evidence_partition([np.zeros(EVIDENCE_MAX_WORKS, dtype=np.int64)], 2).max() == 0

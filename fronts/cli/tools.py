@@ -130,9 +130,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from fronts.config import load_config
-    from fronts.evaluation.harness import default_sources
+    from fronts.evaluation.harness import default_sources, shared_corpora
 
-    shared = Path(os.environ.get("FRONTS_SHARED_CORPORA", "../shared/corpora"))
+    shared = shared_corpora()
     sources = list(args.sources or default_sources(shared))
     if not sources:
         raise UsageError(f"no --sources given and none found in {shared}")

@@ -473,6 +473,16 @@ def run_planted_benchmark(
     return result
 
 
+def shared_corpora() -> Path:
+    """The folder of the shared real corpora: $FRONTS_SHARED_CORPORA, else ../shared/corpora
+    beside the project (where a checkout sits next to them), else that path from the working
+    directory. The tests, `fronts bench` and the bench/ scripts all read it from here."""
+    if "FRONTS_SHARED_CORPORA" in os.environ:
+        return Path(os.environ["FRONTS_SHARED_CORPORA"])
+    beside = Path(__file__).resolve().parents[3] / "shared" / "corpora"
+    return beside if beside.is_dir() else Path("../shared/corpora")
+
+
 def default_sources(root: Path) -> list[Path]:
     """The folders of `root` (../shared/corpora) that DEFAULT_TOPICS draws on, those present."""
     return [root / name for name in DEFAULT_SOURCE_FOLDERS if (root / name).is_dir()]
