@@ -28,6 +28,7 @@ import polars as pl
 
 from fronts.config import IngestConfig
 from fronts.errors import FrontsError
+from fronts.evaluation.planted_references import planted_references
 from fronts.evaluation.subtopics import FENCES, SUBTOPICS
 from fronts.normalise import _work_id, normalise_records, normalise_title
 from fronts.scoring.indicators import PSEUDO_COUNT
@@ -37,13 +38,6 @@ PRE_ONSET = 0.05  # an emerging topic's yearly level before its onset, relative 
 CITATION_RATE = 1.5  # expected citations per work per year at the age-profile's peak
 POOL_HEADROOM = 0.95  # fit_plan: a topic takes at most this share of its subset's works
 _ID_BASE = 9_000_000_000  # planted OpenAlex ids are W9000000001..; real ids are far smaller
-# Planted references (make_planted_corpus(reference_signal=...)): each work cites Poisson(30)
-# works, a `reference_signal` share of them from its topic's own pool of 200 and the rest from
-# a field-wide pool of 5,000, both drawn with Zipf-like popularity (a few classics, a long tail).
-REFERENCES_PER_WORK = 30
-TOPIC_POOL = 200
-FIELD_POOL = 5000
-_REF_BASE = 8_000_000_000  # cited ids W8...; outside the corpus, so they never resolve to it
 # truth.parquet: one row per planted work
 TRUTH_COLUMNS = ("openalex_id", "work_id", "topic", "unit", "kind", "year", "times_cited")
 TRUTH_COLUMNS += ("source_work_id",)
@@ -313,32 +307,6 @@ def _citations(
     age = years[None, :] - pub_years[:, None]
     rate = CITATION_RATE * age_profile(np.maximum(age, 0)) * multiplier[None, :]
     return rng.poisson(np.where(age >= 0, rate, 0.0))
-
-
-def _popularity(n: int) -> np.ndarray:
-    weights = 1.0 / np.arange(1, n + 1)
-    return weights / weights.sum()
-
-
-def planted_references(
-    rng: np.random.Generator, topics: list[str], signal: float
-) -> list[list[str]]:
-    """Cited OpenAlex ids per work, `signal` of them from the pool of the work's planted topic
-    (`topics[i]`: before a split, the parent's) and the rest from the field's pool."""
-    names = {t: i for i, t in enumerate(sorted(set(topics)))}
-    own_p, field_p = _popularity(TOPIC_POOL), _popularity(FIELD_POOL)
-    out = []
-    for topic in topics:
-        k = max(1, int(rng.poisson(REFERENCES_PER_WORK)))
-        own = min(int(rng.binomial(k, signal)), TOPIC_POOL)
-        mine = rng.choice(TOPIC_POOL, size=own, replace=False, p=own_p)
-        shared = rng.choice(FIELD_POOL, size=k - own, replace=False, p=field_p)
-        base = _REF_BASE + (names[topic] + 1) * 100_000
-        out.append(
-            [f"https://openalex.org/W{base + int(x)}" for x in sorted(mine)]
-            + [f"https://openalex.org/W{_REF_BASE + int(x)}" for x in sorted(shared)]
-        )
-    return out
 
 
 def _openalex_work(openalex_id: str, row: dict, year: int, cites: dict[int, int]) -> dict:

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from fronts.errors import FrontsError
 from fronts.jsonsafe import json_safe
 from fronts.report import view
+from fronts.report.appendix import appendix as method_appendix
 from fronts.report.data import ReportData
 from fronts.report.glossary import fmt
 from fronts.scoring.forecast import HORIZON, LEVEL, PSEUDO_COUNT, UNINFORMATIVE_RATIO
@@ -123,7 +124,7 @@ def render_report(data: ReportData, with_pdf: bool = True) -> dict[str, str]:
     env = environment()
     overview = view.overview(data, forecast)
     dossiers = view.dossiers(data, forecast)
-    appendix = view.appendix(data)
+    appendix = method_appendix(data)
     common = {
         "run": data.run,
         "n_top": data.n_top,

@@ -17,6 +17,7 @@ import fronts.topics
 from fronts.config import RunConfig
 from fronts.errors import ConfigError
 from fronts.evaluation import backtest as bt
+from fronts.evaluation import ranking_metrics as rk
 from fronts.schemas import CITATIONS_BY_YEAR
 from fronts.topics import TopicResult
 
@@ -169,14 +170,14 @@ def test_v3_target_needs_chance_and_the_best_baseline_beaten_on_both_metrics():
         "size": rng.normal(size=20),
         "recent_share": rng.normal(size=20),
     }
-    metrics = bt.compare_rankings(preds, real, ids, reg).with_columns(cutoff=pl.lit(2020))
+    metrics = rk.compare_rankings(preds, real, ids, reg).with_columns(cutoff=pl.lit(2020))
     row = metrics.filter((pl.col("predictor") == "fronts") & (pl.col("metric") == "spearman"))
     assert row["best_baseline"].item() == "reversed_momentum"
     assert row["diff_vs_best"].item() < 0 < row["diff_vs_momentum"].item()
     assert bt.target_met(metrics, reg)["met"] is False
     # without the perfect baseline the noisy ranking wins against the others and chance
     preds["reversed_momentum"] = rng.normal(size=20)
-    metrics = bt.compare_rankings(preds, real, ids, reg).with_columns(cutoff=pl.lit(2020))
+    metrics = rk.compare_rankings(preds, real, ids, reg).with_columns(cutoff=pl.lit(2020))
     assert bt.target_met(metrics, reg)["met"] is True
     v2 = dataclasses.replace(reg, rule="beat_momentum")
     assert bt.target_met(metrics, v2)["met"] is True
@@ -257,12 +258,12 @@ def test_rank_metrics_match_scipy_and_count_hits():
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=30), rng.normal(size=30)
     x[:5] = x[0]  # ties
-    assert bt.spearman_rows(x, y)[0] == pytest.approx(spearmanr(x, y).statistic)
+    assert rk.spearman_rows(x, y)[0] == pytest.approx(spearmanr(x, y).statistic)
     pred = np.array([5.0, 4.0, 3.0, 3.0, np.nan])
     hit = np.array([1.0, 0.0, 0.0, 1.0, 1.0])
     tie = np.array([0, 1, 3, 2, 4])  # the tie at 3.0 goes to the smaller id (index 3)
-    assert bt.precision_rows(pred, hit, tie, 3)[0] == pytest.approx(2 / 3)
-    assert bt.precision_rows(pred, hit, tie, 9)[0] == pytest.approx(3 / 5)  # NaN ranks last
+    assert rk.precision_rows(pred, hit, tie, 3)[0] == pytest.approx(2 / 3)
+    assert rk.precision_rows(pred, hit, tie, 9)[0] == pytest.approx(3 / 5)  # NaN ranks last
 
 
 def test_compare_rankings_is_deterministic_and_scores_a_perfect_predictor():
@@ -270,8 +271,8 @@ def test_compare_rankings_is_deterministic_and_scores_a_perfect_predictor():
     ids = np.arange(20)
     reg = _reg(k=5)
     preds = {"fronts": real.copy(), "momentum": -real, "score": real, "emergence": real}
-    a = bt.compare_rankings(preds, real, ids, reg)
-    assert a.equals(bt.compare_rankings(preds, real, ids, reg))
+    a = rk.compare_rankings(preds, real, ids, reg)
+    assert a.equals(rk.compare_rankings(preds, real, ids, reg))
     row = a.filter((pl.col("predictor") == "fronts") & (pl.col("metric") == "spearman")).row(
         0, named=True
     )
@@ -281,7 +282,7 @@ def test_compare_rankings_is_deterministic_and_scores_a_perfect_predictor():
     chance = a.filter((pl.col("predictor") == "chance") & (pl.col("metric") == "precision_at_k"))
     assert chance["value"].item() == pytest.approx(5 / 20)
     assert chance["ci_low"].item() <= 0.25 <= chance["ci_high"].item()
-    other = bt.compare_rankings(preds, real, ids, dataclasses.replace(reg, seed=reg.seed + 7))
+    other = rk.compare_rankings(preds, real, ids, dataclasses.replace(reg, seed=reg.seed + 7))
     assert not a.equals(other)  # the seed drives the resamples
 
 
