@@ -77,7 +77,8 @@ class EmbedConfig(_Section):
     )
     # onnx is the default: the fastest backend that passed the whole quality gate against torch
     # fp32 (docs/benchmarks.md, Embedding backends). onnx-int8 is faster but changed fronts that
-    # the shared-corpus tests check; torch is needed for a GPU (embed.device = "cuda").
+    # the shared-corpus tests check on AMD EPYC machines (on an Intel Xeon it now passes them;
+    # docs/methodology.md, Backends); torch is needed for a GPU (embed.device = "cuda").
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="onnx",
         description="torch (sentence-transformers, batched), onnx (the same model exported to "
