@@ -52,12 +52,17 @@ def _clusters(partitions: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray,
     return np.asarray(fit_of, dtype=np.int64), index, sizes
 
 
-def _overlaps(index: np.ndarray, n_clusters: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(a, b, shared works) for every pair of clusters a < b of different fits that overlap."""
+def _membership(index: np.ndarray, n_clusters: int):
+    """Works x clusters 0/1 matrix (sparse): which cluster of each fit holds each work."""
     rows, fits = np.nonzero(index >= 0)
-    member = coo_matrix(
+    return coo_matrix(
         (np.ones(rows.size), (rows, index[rows, fits])), shape=(index.shape[0], n_clusters)
     ).tocsr()
+
+
+def _overlaps(index: np.ndarray, n_clusters: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(a, b, shared works) for every pair of clusters a < b of different fits that overlap."""
+    member = _membership(index, n_clusters)
     shared = (member.T @ member).tocoo()
     keep = shared.row < shared.col
     return shared.row[keep], shared.col[keep], shared.data[keep].astype(np.int64)
@@ -143,10 +148,7 @@ EVIDENCE_MAX_WORKS = 4096
 def coassociation(partitions: Sequence[np.ndarray]) -> np.ndarray:
     """Share of the fits that put each pair of works in the same cluster (noise: in none)."""
     _, index, sizes = _clusters(partitions)
-    rows, fits = np.nonzero(index >= 0)
-    member = coo_matrix(
-        (np.ones(rows.size), (rows, index[rows, fits])), shape=(index.shape[0], sizes.size)
-    ).tocsr()
+    member = _membership(index, sizes.size)
     together = (member @ member.T).toarray()
     return together / len(partitions)
 

@@ -171,29 +171,27 @@ def _sub_topics(
     """
     if vectors.shape[0] < max(3 * min_cluster_size, config.umap.n_neighbors + 1):
         return None
-    fits = None
+    eom_fits: list[np.ndarray] = []
     for method in ("eom", "leaf"):
         hdbscan = config.hdbscan.model_copy(
             update={"cluster_selection_method": method, "max_cluster_share": None}
         )
         sub_config = config.model_copy(update={"hdbscan": hdbscan})
         clusterer = ConsensusClusterer(sub_config, seed, min_cluster_size).fit(vectors)
-        fits = clusterer.partitions_ if fits is None else fits
+        eom_fits = eom_fits or clusterer.partitions_
         parts = _enough_sub_topics(clusterer.labels_, min_cluster_size)
         if parts is not None:
             return parts
-    return _enough_sub_topics(evidence_partition(fits, min_cluster_size), min_cluster_size)
+    return _enough_sub_topics(evidence_partition(eom_fits, min_cluster_size), min_cluster_size)
 
 
 def _enough_sub_topics(labels: np.ndarray, min_cluster_size: int) -> np.ndarray | None:
     """`labels` less clusters under `min_cluster_size`, if two or more clusters remain that
     hold at least MIN_CORE_COVERAGE of the works; else None."""
-    found = np.unique(labels[labels >= 0])
-    sizes = np.array([(labels == k).sum() for k in found])
-    big = found[sizes >= min_cluster_size]
-    coverage = np.isin(labels, big).mean()
-    if big.size >= 2 and coverage >= MIN_CORE_COVERAGE:
-        return np.where(np.isin(labels, big), labels, OUTLIER)
+    found, sizes = np.unique(labels[labels >= 0], return_counts=True)
+    big = np.isin(labels, found[sizes >= min_cluster_size])
+    if (sizes >= min_cluster_size).sum() >= 2 and big.mean() >= MIN_CORE_COVERAGE:
+        return np.where(big, labels, OUTLIER)
     return None
 
 
