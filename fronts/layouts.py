@@ -220,6 +220,26 @@ def resolve_jobs(tasks: int, config: TopicsConfig) -> int:
     return max(1, min(cores, tasks))
 
 
+# From this many works on, the layout workers are ended once a corpus's layouts are done
+# (`release_workers`): there they hold hundreds of MB through the rest of the run, while
+# starting them again costs seconds of a run that takes minutes.
+RELEASE_WORKERS_FROM = 20_000
+
+
+def release_workers() -> None:
+    """End the worker processes that joblib keeps alive for reuse after the layouts.
+
+    loky keeps them up to 300 s after their last task, each holding umap, numba's compiled code
+    and what its layouts left behind: 576 MB for the two of them at 70,000 works while the
+    main process went on to count the terms (docs/benchmarks.md, 60,000 works). A later layout
+    starts new ones. Does nothing to a Dask cluster's workers.
+    """
+    from joblib.externals.loky import get_reusable_executor
+
+    # reuse=True hands back the running executor whatever it was made with, not a new one
+    get_reusable_executor(reuse=True).shutdown(wait=True)
+
+
 def _layout_task(
     vectors: np.ndarray, graph: tuple, config: TopicsConfig, seed: int, mcs: int | None
 ) -> np.ndarray:

@@ -43,7 +43,12 @@ from fronts.labels import (
     rerank_mmr,
     sentence_term_embedder,
 )
-from fronts.layouts import ConsensusClusterer, resolve_max_cluster_size
+from fronts.layouts import (
+    RELEASE_WORKERS_FROM,
+    ConsensusClusterer,
+    release_workers,
+    resolve_max_cluster_size,
+)
 from fronts.schemas import DOC_TOPICS, OUTLIER, TOPICS
 from fronts.vectors import centroids_of, unit_rows
 
@@ -403,10 +408,6 @@ def fit_topics(
             f"umap.n_neighbors={config.umap.n_neighbors} at least {needed} are needed; "
             "widen the window or lower those settings"
         )
-    # min_df counts works; a threshold above half the smallest topic could erase a topic's terms.
-    min_df = min(config.min_df, max(1, mcs // 2))
-    counts, vocabulary = count_terms(docs, config.ngram_max, min_df)
-
     clustered, clusterer = _cluster(docs, clustered_space, config, seed, mcs, progress, shards)
     if (clustered < 0).all():
         raise FrontsError(
@@ -431,11 +432,19 @@ def fit_topics(
         if not np.array_equal(split, final):
             final, reassigned = split, (split >= 0) & ~core_works
             similarity = _similarity_to_topic(unit, final, np.where(reassigned, OUTLIER, final))
+    if n >= RELEASE_WORKERS_FROM and shards is None:
+        release_workers()  # the layouts are done; what follows runs in this process
     final = _renumber(final)
     core = np.where(reassigned, OUTLIER, final)  # cluster members under the new numbering
     n_topics = int(final.max()) + 1
     centroids = centroids_of(unit, core, n_topics)
 
+    # Counted after the clustering, not before: at 70,000 works the counts and their
+    # vocabulary (1.4 million terms) held the main process ~500 MB higher while the fits ran,
+    # the run's peak (docs/benchmarks.md, 60,000 works). min_df counts works; a threshold above
+    # half the smallest topic could erase a topic's terms.
+    min_df = min(config.min_df, max(1, mcs // 2))
+    counts, vocabulary = count_terms(docs, config.ngram_max, min_df)
     classes = np.unique(final)  # -1 (if any) is a class of its own, as in BERTopic
     scores = class_tfidf(counts, final, classes)
     per_class = dict(zip(classes.tolist(), range(len(classes)), strict=True))

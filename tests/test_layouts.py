@@ -63,3 +63,39 @@ def test_consensus_fits_scale_down_with_the_corpus() -> None:
     runs = [fronts.layouts.resolve_consensus_runs(n, config) for n in (280, 1000, 2000, 60_000)]
     assert runs == [25, 10, 5, 5]
     assert fronts.layouts.resolve_consensus_runs(280, TopicsConfig(consensus={"runs": 3})) == 3
+
+
+def _layout_workers() -> set[int]:
+    """Process ids of this process's loky workers (not its resource trackers), from /proc."""
+    import os
+
+    kids: set[int] = set()
+    for task in os.listdir(f"/proc/{os.getpid()}/task"):
+        with open(f"/proc/{os.getpid()}/task/{task}/children") as fh:
+            kids.update(int(k) for k in fh.read().split())
+    workers = set()
+    for pid in kids:
+        try:
+            with open(f"/proc/{pid}/cmdline") as fh:
+                if "LokyProcess" in fh.read():
+                    workers.add(pid)
+        except OSError:  # ended meanwhile
+            pass
+    return workers
+
+
+def test_released_workers_are_gone_and_later_layouts_start_new_ones() -> None:
+    import os
+
+    rng = np.random.default_rng(4)
+    vectors = rng.normal(size=(80, 8)).astype(np.float32)
+    knn = fronts.layouts.exact_knn(vectors, 10, "cosine")
+    tasks = [(1, 8), (2, 8)]
+    first = fronts.layouts.run_layouts(vectors, knn, TopicsConfig(jobs=2), tasks)
+    workers = _layout_workers()
+    assert len(workers) == 2, workers
+    fronts.layouts.release_workers()
+    assert not _layout_workers()
+    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
+    again = fronts.layouts.run_layouts(vectors, knn, TopicsConfig(jobs=2), tasks)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
