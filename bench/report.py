@@ -46,6 +46,7 @@ FILES = {
     "topics_stage": "topics-stage.json",
     "scale": "scale-60k.json",
     "scale_default": "scale-60k-default.json",
+    "scale_baseline": "scale-baseline-60k.json",
     "run13": "run-issue13.json",
     "run13_default": "run-issue13-default.json",
 }

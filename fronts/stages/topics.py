@@ -108,12 +108,14 @@ def run(con: duckdb.DuckDBPyConnection, ctx: StageContext) -> TopicsResult:
         work_ids, vectors = run_vectors(con, model_key(config.embed), run_info.run_id)
         texts = build_texts(run_works(con, run_info))
         by_id = dict(zip(texts["work_id"], texts["text"], strict=True))
+        docs = [by_id[w] for w in work_ids]
+        del texts, by_id  # the frame holds the texts again: ~100 MB at 70,000 works
         space = clustering_space(con, work_ids, config)
         clustering, note = space.kind, space.note
         with cluster_shards(config.scale) as shards:
             fit = fit_topics(
                 work_ids,
-                [by_id[w] for w in work_ids],
+                docs,
                 vectors,
                 config.topics,
                 config.seed,
