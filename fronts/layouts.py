@@ -232,7 +232,9 @@ def release_workers() -> None:
     loky keeps them up to 300 s after their last task, each holding umap, numba's compiled code
     and what its layouts left behind: 576 MB for the two of them at 70,000 works while the
     main process went on to count the terms (docs/benchmarks.md, 60,000 works). A later layout
-    starts new ones. Does nothing to a Dask cluster's workers.
+    starts new ones. Does nothing to a Dask cluster's workers. The workers are the process's,
+    not a run's: call it only where no other thread of this process is laying out (the pipeline
+    runs one stage at a time).
     """
     from joblib.externals.loky import get_reusable_executor
 
