@@ -87,10 +87,30 @@ def mean_pairwise_tau(rankings: Sequence[Sequence], k: int = K) -> float:
     return float(np.mean(taus)) if taus else math.nan
 
 
+def kmeans_partition(work_ids: Sequence[str], vectors: np.ndarray, n_clusters: int, seed: int):
+    """{work id: cluster} by k-means on the unit vectors, `n_clusters` clusters (the yardstick).
+
+    The stability of a partition is the data's as much as the method's: a fixed-k k-means
+    (Lloyd, 10 restarts, seeded) of the same works, with as many clusters as the fit found,
+    says how stable a partition of these vectors at that grain can be with a method that is
+    stable by construction. It is a yardstick beside the fits, not part of the pipeline.
+    """
+    from sklearn.cluster import KMeans
+
+    from fronts.vectors import unit_rows
+
+    unit = unit_rows(np.asarray(vectors, dtype=np.float64))
+    labels = KMeans(n_clusters, n_init=10, random_state=seed).fit_predict(unit)
+    return dict(zip(work_ids, labels.tolist(), strict=True))
+
+
 def stability(fits: Sequence[dict], k: int = K) -> dict:
     """ARI and top-k tau across refits; each fit has "partition", "rank_units", "emergence_units".
 
-    Also the spread of recall@k and AMI over the fits (each fit scored as a run).
+    Also the ARI on the works both fits of a pair placed in clusters (each fit's "core", when
+    given: the agreement of the clusters themselves, without the works the outlier policy
+    assigned or left out), and the spread of recall@k and AMI over the fits (each fit scored
+    as a run).
     """
     recall = [f["metrics"][f"recall_at_{k}"] for f in fits]
     ami = [f["metrics"]["ami"] for f in fits]
@@ -104,6 +124,7 @@ def stability(fits: Sequence[dict], k: int = K) -> dict:
     return {
         "n_fits": len(fits),
         "ari_mean_pairwise": partition_stability([f["partition"] for f in fits]),
+        "ari_core_pairwise": _core_stability(fits),
         f"tau_top{k}_rank": mean_pairwise_tau([f["rank_units"] for f in fits], k),
         f"tau_top{k}_emergence": mean_pairwise_tau([f["emergence_units"] for f in fits], k),
         f"recall_at_{k}_min": float(np.min(recall)),
@@ -116,6 +137,17 @@ def stability(fits: Sequence[dict], k: int = K) -> dict:
         "fdr_growing_mean": float(np.mean(fdr)) if fdr else math.nan,
         "n_topics": [f["metrics"]["n_topics"] for f in fits],
     }
+
+
+def _core_stability(fits: Sequence[dict]) -> float:
+    """Mean pairwise ARI on the works both fits placed in clusters; nan without cores."""
+    if any("core" not in f for f in fits):
+        return math.nan
+    cores = [{w: t for w, t in f["partition"].items() if w in f["core"]} for f in fits]
+    try:
+        return partition_stability(cores)
+    except ValueError:  # two fits whose cores share fewer than two works
+        return math.nan
 
 
 def _cpu_model() -> str | None:
@@ -154,7 +186,7 @@ def format_table(result: dict, k: int = K) -> str:
         f"{'works':>6} {'topics':>6} {'rec@' + str(k):>6} {'FDR@' + str(k):>6} {'grow':>4} "
         f"{'FDRg':>5} {'rho':>5} "
         f"{'AMI':>5} {'ARI':>5} {'outl':>5} {'cover':>5} {'ARIsd':>5} {'ARIsub':>6} "
-        f"{'tau_sd':>6} {'tau_sub':>7}"
+        f"{'core':>5} {'kmeans':>6} {'tau_sd':>6} {'tau_sub':>7}"
     )
     lines = [head]
     for size, entry in result["sizes"].items():
@@ -174,6 +206,8 @@ def format_table(result: dict, k: int = K) -> str:
             f"{_fmt(m['interval_coverage']):>5}",
             f"{_fmt(sd.get('ari_mean_pairwise')):>5}",
             f"{_fmt(sub.get('ari_mean_pairwise')):>6}",
+            f"{_fmt(sub.get('ari_core_pairwise')):>5}",
+            f"{_fmt(entry.get('subsamples_kmeans_ari')):>6}",
             f"{_fmt(sd.get(tau)):>6}",
             f"{_fmt(sub.get(tau)):>7}",
         ]
@@ -284,6 +318,7 @@ def _scored(doc_topics: pl.DataFrame, fronts: pl.DataFrame, truth, summary) -> d
     return {
         "metrics": evaluate_planted(doc_topics, fronts, truth, summary, k=K),
         "partition": dict(doc_topics.select("work_id", "topic_id").iter_rows()),
+        "core": set(doc_topics.filter(pl.col("assignment") == "cluster")["work_id"]),
         "rank_units": unit_ranking(fronts, topic_unit, "rank"),
         "emergence_units": unit_ranking(fronts, topic_unit, "emergence"),
     }
@@ -375,11 +410,17 @@ def _one_size(
         for i in range(1, seeds):
             seed_fits.append(_fit(frames, ids, config.seed + i, config, truth, summary))
     # Subsamples: the run's seed, a different random `subsample_fraction` of the works each time.
-    sub_fits = []
+    sub_fits, sub_kmeans = [], []
     with _stage("subsample_refits", stages, rss):
         for i in range(n_subsamples):
             subset = subsample_ids(ids, subsample_fraction, seed=config.seed * 1000 + i)
             sub_fits.append(_fit(frames, subset, config.seed, config, truth, summary))
+    with _stage("kmeans_yardstick", stages, rss):
+        for i, fit in enumerate(sub_fits):
+            subset = subsample_ids(ids, subsample_fraction, seed=config.seed * 1000 + i)
+            rows = [frames["row_of"][w] for w in subset]
+            n_clusters = fit["metrics"]["n_topics"]
+            sub_kmeans.append(kmeans_partition(subset, vectors[rows], n_clusters, config.seed))
     return {
         "corpus": str(planted.corpus),
         "run_id": run_id,
@@ -391,6 +432,9 @@ def _one_size(
         "run": main["metrics"],
         "seeds": stability(seed_fits) if len(seed_fits) > 1 else {},
         "subsamples": stability(sub_fits) if len(sub_fits) > 1 else {},
+        "subsamples_kmeans_ari": (
+            partition_stability(sub_kmeans) if len(sub_kmeans) > 1 else math.nan
+        ),
         "seed_list": [config.seed + i for i in range(seeds)],
         "stages": stages,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -13,6 +14,7 @@ from fronts.config import load_config
 from fronts.evaluation.harness import (
     format_table,
     json_safe,
+    kmeans_partition,
     mean_pairwise_tau,
     run_planted_benchmark,
     stability,
@@ -58,6 +60,31 @@ def _fit(partition, units, recall, ami, n_topics=2, fdr=math.nan, coverage=(1.0,
     metrics |= {"interval_coverage": coverage[0], "n_coverage": coverage[1]}
     ranked = {"rank_units": units, "emergence_units": units}
     return {"metrics": metrics, "partition": partition, **ranked}
+
+
+def test_core_stability_ignores_works_a_fit_did_not_cluster():
+    # The clusters agree on the works both fits clustered (w1-w4); the fits differ only on
+    # w5 and w6, which the first fit assigned after clustering (not core).
+    first = {"w1": 0, "w2": 0, "w3": 1, "w4": 1, "w5": 0, "w6": 1}
+    second = {"w1": 3, "w2": 3, "w3": 4, "w4": 4, "w5": 4, "w6": 3}
+    fits = [_fit(first, ["a"], 1.0, 0.8), _fit(second, ["a"], 1.0, 0.8)]
+    fits[0]["core"], fits[1]["core"] = {"w1", "w2", "w3", "w4"}, set(first)
+    result = stability(fits)
+    assert result["ari_core_pairwise"] == pytest.approx(1.0)
+    assert result["ari_mean_pairwise"] < 0.5
+    del fits[0]["core"]
+    assert math.isnan(stability(fits)["ari_core_pairwise"])
+
+
+def test_kmeans_yardstick_recovers_separated_groups_and_is_seeded():
+    rng = np.random.default_rng(0)
+    centres = np.eye(8)[:3] * 10
+    vectors = np.vstack([c + rng.normal(0, 0.3, (20, 8)) for c in centres])
+    ids = [f"w{i:02d}" for i in range(60)]
+    labels = kmeans_partition(ids, vectors, 3, seed=1)
+    groups = [{labels[w] for w in ids[g * 20 : (g + 1) * 20]} for g in range(3)]
+    assert all(len(g) == 1 for g in groups) and len(set.union(*groups)) == 3
+    assert kmeans_partition(ids, vectors, 3, seed=1) == labels
 
 
 def test_stability_compares_partitions_on_common_works():
@@ -106,7 +133,7 @@ def test_json_safe_turns_nan_into_null_and_the_table_prints_a_dash():
     table = format_table(result)
     row = table.splitlines()[1].split()
     assert row[:7] == ["1000", "4", "1.00", "0.75", "1", "0.00", "-"]
-    assert row[-4:] == ["0.90", "-", "1.00", "-"]
+    assert row[-6:] == ["0.90", "-", "-", "-", "1.00", "-"]  # no subsamples: no core, no k-means
     assert "embed" in table and "12.3" in table
 
 
@@ -160,5 +187,7 @@ def test_the_benchmark_recovers_the_planted_emerging_front(shared_corpora, tmp_p
         stab = entry[part]
         assert stab["n_fits"] == 2 and -1.0 <= stab["ari_mean_pairwise"] <= 1.0, part
         assert 0.0 <= stab["recall_at_10_min"] <= 1.0, part
+        assert -1.0 <= stab["ari_core_pairwise"] <= 1.0, part
+    assert -1.0 <= entry["subsamples_kmeans_ari"] <= 1.0
     assert entry["stages"]["embed"]["s"] > 0 and entry["stages"]["topics"]["peak_mb"] > 0
     assert result["machine"]["cpu_count"] >= 1
