@@ -31,6 +31,7 @@ FILES = {
     "lineage": "lineage.json",
     "incremental": "incremental.json",
     "planted_grain": "planted-grain.json",
+    "grain": "grain.json",
     "forecast": "forecast.json",
     "planted_refs_text": "planted-refs-text.json",
     "planted_refs_hybrid": "planted-refs-hybrid.json",
