@@ -57,8 +57,9 @@ benchmarks: $(VENV)/.installed
 		--json $(RESULTS)/lineage.json
 	$(PY) bench/incremental.py --json $(RESULTS)/incremental.json
 	rm -rf bench/out/planted-grain
-	$(VENV)/bin/fronts bench planted --sizes 1000,5000 --seeds 3 --subsamples 3 \
+	$(VENV)/bin/fronts bench planted --sizes 1000,5000,20000 --seeds 3 --subsamples 3 \
 		--out bench/out/planted-grain --json $(RESULTS)/planted-grain.json
+	$(PY) bench/grain.py --json $(RESULTS)/grain.json
 	$(PY) bench/forecast.py --max-works 12000 --json $(RESULTS)/forecast.json
 	rm -rf bench/out/planted-refs-text bench/out/planted-refs-hybrid
 	$(VENV)/bin/fronts bench planted --sizes 1000,5000 --seeds 3 --subsamples 3 \

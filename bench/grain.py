@@ -19,31 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+from fronts.evaluation.grain import research_works_embedded
 from fronts.evaluation.harness import shared_corpora
 
 CORPUS = "data-science-education"
 WINDOW = (2019, 2024)
 MIN_FRONTS, MAX_SHARE = 5, 0.25
-
-
-def _corpus(folder: Path):
-    import polars as pl
-
-    from fronts.config import EmbedConfig, IngestConfig
-    from fronts.doctypes import excluded_works
-    from fronts.embed import build_texts, embed_texts, load_model
-    from fronts.normalise import normalise_records
-    from fronts.stages.inputs import read_inputs
-
-    plan = read_inputs(None, [folder], IngestConfig())
-    records = pl.concat([f.result.records for f in plan.files], how="diagonal_relaxed")
-    quarantine = pl.concat([f.result.quarantine for f in plan.files], how="diagonal_relaxed")
-    works = normalise_records(records, quarantine).works.filter(pl.col("year").is_between(*WINDOW))
-    works = works.filter(~pl.col("work_id").is_in(excluded_works(works)["work_id"].implode()))
-    texts = build_texts(works.sort("work_id"))
-    model = load_model(EmbedConfig())
-    vectors = embed_texts(model, texts["text"].to_list(), 32, False)
-    return texts["work_id"].to_list(), texts["text"].to_list(), vectors, model
 
 
 def _fit(corpus, seed: int, perturbed: bool) -> dict:
@@ -79,7 +60,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seeds", default="42,7,11,13,17", help="comma-separated seeds")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
-    corpus = _corpus(shared_corpora() / CORPUS)
+    corpus = research_works_embedded(shared_corpora() / CORPUS, WINDOW)
     fits = []
     for seed in seeds:
         for perturbed in (False, True):

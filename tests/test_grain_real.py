@@ -4,14 +4,10 @@ works in 2019-2024) must give an editor several fronts, none of them the field i
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 import pytest
 
-from fronts.config import EmbedConfig, IngestConfig, TopicsConfig
-from fronts.doctypes import excluded_works
-from fronts.embed import build_texts, embed_texts, load_model
-from fronts.normalise import normalise_records
-from fronts.stages.inputs import read_inputs
+from fronts.config import TopicsConfig
+from fronts.evaluation.grain import research_works_embedded
 from fronts.topics import fit_topics
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
@@ -19,17 +15,7 @@ pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def corpus(shared_corpora):
-    plan = read_inputs(None, [shared_corpora / "data-science-education"], IngestConfig())
-    records = pl.concat([f.result.records for f in plan.files], how="diagonal_relaxed")
-    quarantine = pl.concat([f.result.quarantine for f in plan.files], how="diagonal_relaxed")
-    works = normalise_records(records, quarantine).works.filter(
-        pl.col("year").is_between(2019, 2024)
-    )
-    works = works.filter(~pl.col("work_id").is_in(excluded_works(works)["work_id"].implode()))
-    texts = build_texts(works.sort("work_id"))
-    model = load_model(EmbedConfig())
-    vectors = embed_texts(model, texts["text"].to_list(), 32, False)
-    return texts["work_id"].to_list(), texts["text"].to_list(), vectors, model
+    return research_works_embedded(shared_corpora / "data-science-education", (2019, 2024))
 
 
 @pytest.mark.parametrize(
