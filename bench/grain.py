@@ -37,16 +37,16 @@ def _fit(corpus, seed: int, perturbed: bool) -> dict:
         vectors = vectors + (2e-7 * noise).astype(vectors.dtype)
     t0 = time.perf_counter()
     result = fit_topics(ids, docs, vectors, TopicsConfig(), seed, model)
-    sizes = result.topics["size"].to_list()
+    largest = result.topics["size"].max() / len(ids)
     return {
         "seed": seed,
         "perturbed": perturbed,
         "n_fronts": result.n_topics,
-        "largest_share": max(sizes) / len(ids),
+        "largest_share": largest,
         "n_broad": int(result.topics["broad"].is_not_null().sum()),
         "outlier_share_clustered": result.outlier_share_clustered,
         "seconds": round(time.perf_counter() - t0, 1),
-        "met": result.n_topics >= MIN_FRONTS and max(sizes) / len(ids) <= MAX_SHARE,
+        "met": result.n_topics >= MIN_FRONTS and largest <= MAX_SHARE,
     }
 
 

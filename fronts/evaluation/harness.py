@@ -4,17 +4,15 @@ For each corpus size the driver writes a planted corpus (`fronts.evaluation.plan
 into a warehouse with the planted window, runs the analysis stages once and scores the run
 against the truth (`fronts.evaluation.metrics.evaluate_planted`). Stability is then measured by
 refitting the topics on the cached embeddings: with other seeds (all works) and on random 80 %
-subsamples of the works (the run's seed), each refit scored like a run. Partitions are compared
-by mean pairwise ARI on the works both hold (Hubert & Arabie 1985); top-k rankings by Kendall's
-tau-b with absentees at k + 1 (Fagin, Kumar & Sivakumar 2003), fronts named by the planted unit
-they match, since topic ids differ between fits. Subsampling to judge cluster stability follows
+subsamples of the works (the run's seed), each refit scored like a run and the refits compared
+(`fronts.evaluation.stability`), fronts named by the planted unit they match, since topic ids
+differ between fits. Subsampling to judge cluster stability follows
 Lange, Roth, Braun & Buhmann 2004 (Neural Computation 16(6):1299-1323) and Hennig 2007
 (Computational Statistics & Data Analysis 52(1):258-271). Protocol: docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
@@ -32,7 +30,6 @@ import polars as pl
 from fronts.config import RunConfig, load_config
 from fronts.evaluation.metrics import (
     evaluate_planted,
-    kendall_tau_top_k,
     match_topics,
     matched_units,
     partition_stability,
@@ -44,6 +41,7 @@ from fronts.evaluation.planted import (
     make_planted_corpus,
     subtopic_pools,
 )
+from fronts.evaluation.stability import K, kmeans_partition, stability
 from fronts.jsonsafe import json_safe
 
 # The four corpora of ../shared/corpora that hold every subtopic of DEFAULT_TOPICS.
@@ -53,9 +51,6 @@ DEFAULT_SOURCE_FOLDERS = (
     "control-ai-medical-diagnosis-wos",
     "bibexpy-genai",
 )
-K = 10
-
-
 # --------------------------------------------------------------------------- pure parts
 
 
@@ -78,76 +73,6 @@ def unit_ranking(fronts: pl.DataFrame, topic_unit: Mapping[int, str], by: str = 
     ordered = fronts.sort([by, "topic_id"], descending=[descending, False], nulls_last=True)
     units = (topic_unit.get(int(t)) for t in ordered["topic_id"])
     return list(dict.fromkeys(u for u in units if u is not None))
-
-
-def mean_pairwise_tau(rankings: Sequence[Sequence], k: int = K) -> float:
-    """Mean Kendall tau-b of the top-k over every pair of rankings; pairs with < 2 items skip."""
-    taus = [kendall_tau_top_k(a, b, k) for a, b in itertools.combinations(rankings, 2)]
-    taus = [t for t in taus if not math.isnan(t)]
-    return float(np.mean(taus)) if taus else math.nan
-
-
-def kmeans_partition(work_ids: Sequence[str], vectors: np.ndarray, n_clusters: int, seed: int):
-    """{work id: cluster} by k-means on the unit vectors, `n_clusters` clusters (the yardstick).
-
-    The stability of a partition is the data's as much as the method's: a fixed-k k-means
-    (Lloyd, 10 restarts, seeded) of the same works, with as many clusters as the fit found,
-    says how stable a partition of these vectors at that grain can be with a method that is
-    stable by construction. It is a yardstick beside the fits, not part of the pipeline.
-    """
-    from sklearn.cluster import KMeans
-
-    from fronts.vectors import unit_rows
-
-    unit = unit_rows(np.asarray(vectors, dtype=np.float64))
-    labels = KMeans(n_clusters, n_init=10, random_state=seed).fit_predict(unit)
-    return dict(zip(work_ids, labels.tolist(), strict=True))
-
-
-def stability(fits: Sequence[dict], k: int = K) -> dict:
-    """ARI and top-k tau across refits; each fit has "partition", "rank_units", "emergence_units".
-
-    Also the ARI on the works both fits of a pair placed in clusters (each fit's "core", when
-    given: the agreement of the clusters themselves, without the works the outlier policy
-    assigned or left out), and the spread of recall@k and AMI over the fits (each fit scored
-    as a run).
-    """
-    recall = [f["metrics"][f"recall_at_{k}"] for f in fits]
-    ami = [f["metrics"]["ami"] for f in fits]
-    fdr = [f["metrics"]["fdr_growing"] for f in fits]
-    fdr = [v for v in fdr if not math.isnan(v)]
-    # Coverage pooled over the fits' matched fronts: one fit matches too few to judge alone.
-    covered = [(f["metrics"]["interval_coverage"], f["metrics"]["n_coverage"]) for f in fits]
-    covered = [(c, n) for c, n in covered if n and not math.isnan(c)]
-    n_cov = sum(n for _, n in covered)
-    pooled = sum(c * n for c, n in covered) / n_cov if n_cov else math.nan
-    return {
-        "n_fits": len(fits),
-        "ari_mean_pairwise": partition_stability([f["partition"] for f in fits]),
-        "ari_core_pairwise": _core_stability(fits),
-        f"tau_top{k}_rank": mean_pairwise_tau([f["rank_units"] for f in fits], k),
-        f"tau_top{k}_emergence": mean_pairwise_tau([f["emergence_units"] for f in fits], k),
-        f"recall_at_{k}_min": float(np.min(recall)),
-        f"recall_at_{k}_mean": float(np.mean(recall)),
-        "ami_min": float(np.min(ami)),
-        "ami_mean": float(np.mean(ami)),
-        "interval_coverage_pooled": pooled,
-        "n_coverage_pooled": n_cov,
-        "fdr_growing_max": float(np.max(fdr)) if fdr else math.nan,
-        "fdr_growing_mean": float(np.mean(fdr)) if fdr else math.nan,
-        "n_topics": [f["metrics"]["n_topics"] for f in fits],
-    }
-
-
-def _core_stability(fits: Sequence[dict]) -> float:
-    """Mean pairwise ARI on the works both fits placed in clusters; nan without cores."""
-    if any("core" not in f for f in fits):
-        return math.nan
-    cores = [{w: t for w, t in f["partition"].items() if w in f["core"]} for f in fits]
-    try:
-        return partition_stability(cores)
-    except ValueError:  # two fits whose cores share fewer than two works
-        return math.nan
 
 
 def _cpu_model() -> str | None:
@@ -410,17 +335,22 @@ def _one_size(
         for i in range(1, seeds):
             seed_fits.append(_fit(frames, ids, config.seed + i, config, truth, summary))
     # Subsamples: the run's seed, a different random `subsample_fraction` of the works each time.
-    sub_fits, sub_kmeans = [], []
+    subsets = [
+        subsample_ids(ids, subsample_fraction, seed=config.seed * 1000 + i)
+        for i in range(n_subsamples)
+    ]
     with _stage("subsample_refits", stages, rss):
-        for i in range(n_subsamples):
-            subset = subsample_ids(ids, subsample_fraction, seed=config.seed * 1000 + i)
-            sub_fits.append(_fit(frames, subset, config.seed, config, truth, summary))
+        sub_fits = [_fit(frames, s, config.seed, config, truth, summary) for s in subsets]
     with _stage("kmeans_yardstick", stages, rss):
-        for i, fit in enumerate(sub_fits):
-            subset = subsample_ids(ids, subsample_fraction, seed=config.seed * 1000 + i)
-            rows = [frames["row_of"][w] for w in subset]
-            n_clusters = fit["metrics"]["n_topics"]
-            sub_kmeans.append(kmeans_partition(subset, vectors[rows], n_clusters, config.seed))
+        sub_kmeans = [
+            kmeans_partition(
+                subset,
+                vectors[[frames["row_of"][w] for w in subset]],
+                fit["metrics"]["n_topics"],
+                config.seed,
+            )
+            for subset, fit in zip(subsets, sub_fits, strict=True)
+        ]
     return {
         "corpus": str(planted.corpus),
         "run_id": run_id,

@@ -14,14 +14,12 @@ from fronts.config import load_config
 from fronts.evaluation.harness import (
     format_table,
     json_safe,
-    kmeans_partition,
-    mean_pairwise_tau,
     run_planted_benchmark,
-    stability,
     subsample_ids,
     unit_ranking,
 )
 from fronts.evaluation.planted import PlantedTopic
+from fronts.evaluation.stability import kmeans_partition, mean_pairwise_tau, stability
 
 FRONTS = pl.DataFrame(
     {
